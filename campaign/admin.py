@@ -1,0 +1,69 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .actions import do_create_campaign
+from .audit import client_ip
+from .models import AuditEvent, Campaign, Profile
+
+User = get_user_model()
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ["role", "district", "member_unit"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CampaignUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "last_name", "first_name", "role", "is_active", "last_login"]
+    list_select_related = ["profile"]
+
+    @admin.display(description=_("角色"))
+    def role(self, user: Any) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else ""
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The log is append-only; the admin can read and filter it, nothing else."""
+
+    list_display = ["at", "actor_name", "role", "action", "object_repr", "ip"]
+    list_filter = ["action", "role", "district"]
+    search_fields = ["actor_name", "object_repr", "comment"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["year", "name", "standard", "created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["standard", "year"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = do_create_campaign(
+            obj.year, obj.name, obj.standard_id, actor=request.user, ip=client_ip(request)
+        )
+        obj.pk = created.pk

@@ -1,0 +1,140 @@
+"""Who may do what, and over which districts.
+
+One table (ROLE_CAPABILITIES) says what each role may do; a Scope says over which district or
+member unit. Views ask the Scope; object getters use it to filter, so an object outside the
+scope is simply not found (404).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class Role(models.TextChoices):
+    DISTRICT_STAFF = "district_staff", _("区市工作人员")
+    DISTRICT_ADMIN = "district_admin", _("区市管理员")
+    OFFICE_AUDITOR = "office_auditor", _("领导小组办公室")
+    UNIT_REVIEWER = "unit_reviewer", _("成员单位审核人")
+    LEADING_GROUP = "leading_group", _("领导小组成员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+DISTRICT_ROLES = frozenset({Role.DISTRICT_STAFF, Role.DISTRICT_ADMIN})
+
+
+class Capability(StrEnum):
+    VIEW_REGISTER = "view_register"
+    EDIT_COMMUNITY = "edit_community"
+    IMPORT_COMMUNITIES = "import_communities"
+    EXPORT_COMMUNITIES = "export_communities"
+    VIEW_STANDARD = "view_standard"
+    MANAGE_STANDARD = "manage_standard"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    SYSTEM_STATUS = "system_status"
+
+
+CAPABILITY_LABELS = {
+    Capability.VIEW_REGISTER: _("浏览社区名录和硬指标核验结果"),
+    Capability.EDIT_COMMUNITY: _("修改社区基础数据"),
+    Capability.IMPORT_COMMUNITIES: _("用 Excel 导入社区名录"),
+    Capability.EXPORT_COMMUNITIES: _("导出社区名录"),
+    Capability.VIEW_STANDARD: _("查看创建标准"),
+    Capability.MANAGE_STANDARD: _("导入、修订创建标准"),
+    Capability.VIEW_AUDIT_LOG: _("查看操作日志"),
+    Capability.SYSTEM_STATUS: _("查看系统运行状态"),
+}
+
+_C = Capability
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.DISTRICT_STAFF: frozenset(
+        {_C.VIEW_REGISTER, _C.EDIT_COMMUNITY, _C.EXPORT_COMMUNITIES, _C.VIEW_STANDARD}
+    ),
+    Role.DISTRICT_ADMIN: frozenset(
+        {
+            _C.VIEW_REGISTER,
+            _C.EDIT_COMMUNITY,
+            _C.IMPORT_COMMUNITIES,
+            _C.EXPORT_COMMUNITIES,
+            _C.VIEW_STANDARD,
+            _C.VIEW_AUDIT_LOG,
+        }
+    ),
+    Role.OFFICE_AUDITOR: frozenset(
+        {_C.VIEW_REGISTER, _C.EXPORT_COMMUNITIES, _C.VIEW_STANDARD, _C.VIEW_AUDIT_LOG}
+    ),
+    Role.UNIT_REVIEWER: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD}),
+    Role.LEADING_GROUP: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD}),
+    Role.SYSTEM_ADMIN: frozenset(Capability),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: Role | None
+    district_id: int | None = None
+    member_unit_id: int | None = None
+
+    @property
+    def is_district_bound(self) -> bool:
+        return self.role in DISTRICT_ROLES
+
+    def can(self, capability: Capability) -> bool:
+        return self.role is not None and capability in ROLE_CAPABILITIES[self.role]
+
+    def require(self, capability: Capability) -> None:
+        if not self.can(capability):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+
+    def capability_labels(self) -> list[str]:
+        if self.role is None:
+            return []
+        return [
+            str(label)
+            for cap, label in CAPABILITY_LABELS.items()
+            if cap in ROLE_CAPABILITIES[self.role]
+        ]
+
+    def restrict(self, queryset: QuerySet[_M], district_field: str = "district_id") -> QuerySet[_M]:
+        """Only the rows of the user's district, for district-bound roles; all rows otherwise."""
+        if self.is_district_bound:
+            return queryset.filter(**{district_field: self.district_id})
+        return queryset
+
+    def covers_district(self, district_id: int | None) -> bool:
+        if self.role is None:
+            return False
+        return not self.is_district_bound or district_id == self.district_id
+
+
+NO_SCOPE = Scope(role=None)
+
+
+def scope_of(user: Any) -> Scope:
+    """The user's scope, read once per request from the profile loaded with the user."""
+    cached = getattr(user, "_campaign_scope", None)
+    if cached is not None:
+        return cached
+    scope = _resolve_scope(user)
+    if user.is_authenticated:
+        user._campaign_scope = scope
+    return scope
+
+
+def _resolve_scope(user: Any) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return Scope(role=Role.SYSTEM_ADMIN) if user.is_superuser else NO_SCOPE
+    return Scope(
+        role=Role(profile.role),
+        district_id=profile.district_id,
+        member_unit_id=profile.member_unit_id,
+    )

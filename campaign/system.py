@@ -1,0 +1,27 @@
+"""A worker round trip an administrator can trigger to see the task queue is alive."""
+
+import socket
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .models import WorkerProbe
+
+
+def do_request_worker_probe(*, actor: Any, ip: str | None = None) -> WorkerProbe:
+    from .tasks import complete_worker_probe
+
+    with transaction.atomic():
+        probe = WorkerProbe.objects.create(requested_by=actor)
+        audit.record("system.worker_probe", actor=actor, target=probe, ip=ip)
+        transaction.on_commit(lambda: complete_worker_probe.delay(probe.pk))
+    return probe
+
+
+def complete_probe(probe_id: int) -> None:
+    """Idempotent: a probe answered twice keeps its first answer."""
+    WorkerProbe.objects.filter(pk=probe_id, completed_at__isnull=True).update(
+        completed_at=timezone.now(), worker=socket.gethostname()
+    )

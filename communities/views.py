@@ -1,0 +1,159 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.audit import client_ip
+from campaign.models import Campaign
+from campaign.roles import Capability, scope_of
+from scoring.indicators import results_for, with_hard_indicators
+from standards.models import Item
+
+from . import importing, staging
+from .access import communities_for, districts_for, get_community_for_user
+from .actions import do_update_community
+from .exporting import write_register
+from .forms import CommunityFactsForm, RegisterFilterForm
+from .sheets import SheetError, xlsx_response
+
+PAGE_SIZE = 50
+STAGING_KIND = "communities"
+
+
+@login_required
+def community_list(request: HttpRequest) -> HttpResponse:
+    communities = with_hard_indicators(communities_for(request.user))
+    filters = RegisterFilterForm(
+        request.GET or None,
+        districts=districts_for(request.user),
+        one_district=scope_of(request.user).is_district_bound,
+    )
+    page = Paginator(filters.apply(communities).order_by("code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "communities/list.html",
+        {"page": page, "filters": filters, "query": query.urlencode()},
+    )
+
+
+@login_required
+def community_detail(request: HttpRequest, code: str) -> HttpResponse:
+    community = get_community_for_user(request.user, code)
+    results = results_for(community)
+    campaign = Campaign.objects.select_related("standard").first()
+    items_by_indicator: dict[str, list[Item]] = {}
+    if campaign is not None:
+        for item in Item.objects.filter(standard=campaign.standard).exclude(hard_indicator=""):
+            items_by_indicator.setdefault(item.hard_indicator, []).append(item)
+    rows = [(result, items_by_indicator.get(result.indicator.value, [])) for result in results]
+    return render(
+        request,
+        "communities/detail.html",
+        {
+            "community": community,
+            "indicator_rows": rows,
+            "campaign": campaign,
+            "can_edit": scope_of(request.user).can(Capability.EDIT_COMMUNITY),
+        },
+    )
+
+
+@login_required
+def community_edit(request: HttpRequest, code: str) -> HttpResponse:
+    community = get_community_for_user(request.user, code, Capability.EDIT_COMMUNITY)
+    form = CommunityFactsForm(request.POST or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        changed = do_update_community(
+            community.pk, form.register_values(), actor=request.user, ip=client_ip(request)
+        )
+        if changed:
+            messages.success(request, _("已保存%(n)d项修改。") % {"n": len(changed)})
+        else:
+            messages.info(request, _("没有修改任何内容。"))
+        return redirect("community_detail", code=community.code)
+    return render(request, "communities/edit.html", {"community": community, "form": form})
+
+
+@login_required
+def register_export(request: HttpRequest) -> HttpResponse:
+    communities = communities_for(request.user, Capability.EXPORT_COMMUNITIES)
+    scope = scope_of(request.user)
+    districts = districts_for(request.user)
+    area = districts[0].name if scope.is_district_bound else _("威海市")
+    filename = _("%(area)s社区名录-%(date)s.xlsx") % {
+        "area": area,
+        "date": f"{timezone.localdate():%Y%m%d}",
+    }
+    response = xlsx_response(filename)
+    write_register(communities, response, _("%(area)s社区名录") % {"area": area})
+    return response
+
+
+@login_required
+def register_import(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    scope.require(Capability.IMPORT_COMMUNITIES)
+    if request.method != "POST":
+        return render(request, "communities/import.html", _import_context())
+    upload = request.FILES.get("file")
+    if upload is None:
+        return render(
+            request,
+            "communities/import.html",
+            _import_context(_("请选择要上传的 Excel 文件。")),
+        )
+    try:
+        data = staging.read_upload(upload)
+    except SheetError as exc:
+        return render(request, "communities/import.html", _import_context(str(exc)))
+    report = importing.preview_import(data, scope, filename=upload.name or "")
+    staged = (
+        staging.stage(STAGING_KIND, request.user, upload.name or "", data) if report.ok else None
+    )
+    return render(
+        request,
+        "communities/import_preview.html",
+        {"report": report, "token": staged.token if staged else ""},
+    )
+
+
+@login_required
+@require_POST
+def register_import_confirm(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    scope.require(Capability.IMPORT_COMMUNITIES)
+    token = request.POST.get("token", "")
+    staged = staging.load(STAGING_KIND, request.user, token)
+    if staged is None:
+        messages.error(request, _("待导入的文件已失效，请重新上传。"))
+        return redirect("register_import")
+    if "cancel" in request.POST:
+        staging.discard(STAGING_KIND, request.user, token)
+        messages.info(request, _("已取消导入，未做任何修改。"))
+        return redirect("register_import")
+    report = importing.apply_import(
+        staged.data, scope, actor=request.user, filename=staged.filename, ip=client_ip(request)
+    )
+    if not report.ok:
+        return render(request, "communities/import_preview.html", {"report": report, "token": ""})
+    staging.discard(STAGING_KIND, request.user, token)
+    messages.success(request, _("导入完成。") + report.summary())
+    return redirect("community_list")
+
+
+def _import_context(error: str = "") -> dict[str, object]:
+    return {
+        "max_mb": settings.IMPORT_MAX_BYTES // 1048576,
+        "export_url": reverse("register_export"),
+        "error": error,
+    }

@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.audit import client_ip
+from campaign.roles import Capability, scope_of
+from communities import staging
+from communities.sheets import Issue, SheetError, xlsx_response
+
+from .access import get_standard_for_user
+from .actions import (
+    PLAN_MESSAGES,
+    StandardInvalid,
+    do_copy_as_new_version,
+    do_import_standard,
+    plan_import,
+)
+from .content import content_of, describe_changes, validate
+from .models import Item, Standard
+from .workbook import read_standard, write_standard
+
+STAGING_KIND = "standard"
+
+
+@login_required
+def standard_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    scope.require(Capability.VIEW_STANDARD)
+    standards = Standard.objects.annotate(
+        item_count=Count("items", distinct=True), campaign_count=Count("campaigns", distinct=True)
+    )
+    return render(
+        request,
+        "standards/list.html",
+        {"standards": standards, "can_manage": scope.can(Capability.MANAGE_STANDARD)},
+    )
+
+
+@login_required
+def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    standard = get_standard_for_user(request.user, pk)
+    scope = scope_of(request.user)
+    items = Item.objects.prefetch_related("units").order_by("display_order")
+    only_mine = scope.member_unit_id is not None and request.GET.get("mine") == "1"
+    if only_mine:
+        items = items.filter(units=scope.member_unit_id)
+    categories = standard.categories.prefetch_related(Prefetch("items", queryset=items))
+    return render(
+        request,
+        "standards/detail.html",
+        {
+            "standard": standard,
+            "categories": categories,
+            "only_mine": only_mine,
+            "member_unit_id": scope.member_unit_id,
+            "can_manage": scope.can(Capability.MANAGE_STANDARD),
+        },
+    )
+
+
+@login_required
+def standard_export(request: HttpRequest, pk: int) -> HttpResponse:
+    standard = get_standard_for_user(request.user, pk)
+    response = xlsx_response(
+        _("创建标准-%(year)d-第%(version)d版.xlsx")
+        % {"year": standard.year, "version": standard.version}
+    )
+    write_standard(content_of(standard), response)
+    return response
+
+
+@login_required
+@require_POST
+def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    standard = get_standard_for_user(request.user, pk, Capability.MANAGE_STANDARD)
+    copy = do_copy_as_new_version(standard.pk, actor=request.user, ip=client_ip(request))
+    messages.success(request, _("已另存为%(name)s，可导出修改后再导入。") % {"name": copy})
+    return redirect("standard_detail", pk=copy.pk)
+
+
+@login_required
+def standard_import(request: HttpRequest) -> HttpResponse:
+    scope_of(request.user).require(Capability.MANAGE_STANDARD)
+    if request.method != "POST":
+        return render(request, "standards/import.html")
+    upload = request.FILES.get("file")
+    if upload is None:
+        return render(request, "standards/import.html", {"error": _("请选择要上传的 Excel 文件。")})
+    try:
+        data = staging.read_upload(upload)
+    except SheetError as exc:
+        return render(request, "standards/import.html", {"error": str(exc)})
+    content, issues = read_standard(data)
+    context: dict[str, object] = {"issues": issues, "filename": upload.name}
+    if content is not None:
+        issues = validate(content)
+        context.update(content=content, issues=issues, plan=PLAN_MESSAGES[plan_import(content)])
+        existing = Standard.objects.filter(
+            year=content.meta.year, version=content.meta.version
+        ).first()
+        if existing is not None:
+            context["changes"] = describe_changes(content_of(existing), content)
+    if content is not None and not issues:
+        context["token"] = staging.stage(STAGING_KIND, request.user, upload.name or "", data).token
+    return render(request, "standards/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def standard_import_confirm(request: HttpRequest) -> HttpResponse:
+    scope_of(request.user).require(Capability.MANAGE_STANDARD)
+    token = request.POST.get("token", "")
+    staged = staging.load(STAGING_KIND, request.user, token)
+    if staged is None:
+        messages.error(request, _("待导入的文件已失效，请重新上传。"))
+        return redirect("standard_import")
+    staging.discard(STAGING_KIND, request.user, token)
+    if "cancel" in request.POST:
+        messages.info(request, _("已取消导入，未做任何修改。"))
+        return redirect("standard_list")
+    content, issues = read_standard(staged.data)
+    try:
+        if content is None:
+            raise StandardInvalid(issues)
+        outcome = do_import_standard(
+            content, actor=request.user, filename=staged.filename, ip=client_ip(request)
+        )
+    except StandardInvalid as exc:
+        failed: list[Issue] = exc.issues
+        return render(
+            request,
+            "standards/import_preview.html",
+            {"issues": failed, "filename": staged.filename},
+        )
+    messages.success(request, outcome.message)
+    return redirect("standard_detail", pk=outcome.standard.pk)

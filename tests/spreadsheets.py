@@ -1,0 +1,63 @@
+"""Building spreadsheets the way offices do, and passing files through a real LibreOffice."""
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+
+def workbook_bytes(rows: Sequence[Sequence[Any]], title: str = "Sheet1") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_rows(data: bytes, sheet: int | str = 0) -> list[tuple[Any, ...]]:
+    workbook = load_workbook(BytesIO(data), data_only=True)
+    worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
+    return [tuple(row) for row in worksheet.iter_rows(values_only=True)]
+
+
+def libreoffice_convert(data: bytes, target: str, suffix: str = ".xlsx") -> bytes:
+    """Open the file in LibreOffice and save it as ``target`` ("xlsx", "csv", ...).
+
+    A fresh profile per call keeps parallel or leftover LibreOffice instances out of the way.
+    """
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    assert office, "LibreOffice is not installed (make test installs libreoffice-calc-nogui)"
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"input{suffix}"
+        source.write_bytes(data)
+        out = Path(tmp) / "out"
+        out.mkdir()
+        # CSV: comma-separated, double quotes, UTF-8 (76), first sheet only.
+        filter_name = "csv:Text - txt - csv (StarCalc):44,34,76,1" if target == "csv" else target
+        completed = subprocess.run(
+            [
+                office,
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                filter_name,
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            capture_output=True,
+            timeout=180,
+        )
+        produced = list(out.iterdir())
+        assert completed.returncode == 0 and produced, completed.stderr.decode(errors="replace")
+        return produced[0].read_bytes()

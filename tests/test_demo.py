@@ -1,0 +1,75 @@
+"""The demo a newcomer sees after `make run`: every role has real work on its first page."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from campaign.demo import DEMO_PASSWORD, DEMO_USERS
+from campaign.models import Campaign
+from campaign.roles import Role
+from communities.forms import INDICATOR_FILTERS
+from communities.models import Community, District, Street
+from communities.models import Community as C
+from scoring.indicators import with_hard_indicators
+
+
+class SeedDemoTests(TestCase):
+    output: io.StringIO
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = io.StringIO()
+        call_command("seed_demo", "--force", stdout=cls.output)
+
+    def test_weihai_register(self) -> None:
+        self.assertEqual(District.objects.count(), 8)
+        self.assertEqual(Community.objects.filter(kind=C.Kind.URBAN).count(), 325)
+        self.assertGreater(Street.objects.count(), 70)
+        self.assertEqual(Community.objects.get(code="371002002001").name, "古陌社区")
+        self.assertFalse(District.objects.get(short_name="南海新区").code_is_official)
+        for community in Community.objects.select_related("street"):
+            self.assertTrue(community.code.startswith(community.street.code))
+
+    def test_some_communities_fail_or_lack_data_most_pass(self) -> None:
+        annotated = with_hard_indicators(Community.objects.all())
+        failing = annotated.filter(INDICATOR_FILTERS["fail"]).count()
+        missing = annotated.filter(INDICATOR_FILTERS["missing"]).count()
+        self.assertGreater(failing, 20)
+        self.assertLess(failing, 160)
+        self.assertGreater(missing, 3)
+
+    def test_a_campaign_and_one_account_per_role(self) -> None:
+        campaign = Campaign.objects.get(year=2020)
+        self.assertTrue(campaign.standard.is_frozen)
+        self.assertEqual({u.role for u in DEMO_USERS}, set(Role))
+        for demo in DEMO_USERS:
+            with self.subTest(user=demo.username):
+                self.assertTrue(self.client.login(username=demo.username, password=DEMO_PASSWORD))
+                self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        self.assertIn("huancui.staff", self.output.getvalue())
+        self.assertIn(DEMO_PASSWORD, self.output.getvalue())
+
+    def test_district_staff_find_their_work_on_the_home_page(self) -> None:
+        self.client.login(username="huancui.staff", password=DEMO_PASSWORD)
+        content = self.client.get(reverse("home")).content.decode()
+        self.assertIn("环翠区社区基础数据核对", content)
+        self.assertIn("个硬指标未达标", content)
+
+    def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
+        Community.objects.filter(code="371002002001").update(households=1234)
+        get_user_model().objects.filter(username="office").update(first_name="改")
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        self.assertEqual(Community.objects.count(), 325)
+        self.assertEqual(Community.objects.get(code="371002002001").households, 1234)
+        self.assertEqual(Campaign.objects.count(), 1)
+        call_command("seed_demo", "--force", "--reset", stdout=io.StringIO())
+        self.assertNotEqual(Community.objects.get(code="371002002001").households, 1234)
+
+    @override_settings(DEBUG=False)
+    def test_refuses_a_production_configuration(self) -> None:
+        with self.assertRaisesMessage(CommandError, "生产环境不应载入"):
+            call_command("seed_demo", stdout=io.StringIO())

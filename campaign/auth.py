@@ -27,6 +27,11 @@ class ProfileModelBackend(ModelBackend):
         return user
 
 
+def display_name(user: Any) -> str:
+    """Chinese order: 姓 then 名, no space (张敏, not 敏 张)."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
 def _failures_key(username: str) -> str:
     return f"login-failures:{username.strip().lower()}"
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .auth import display_name
 from .roles import Capability, scope_of
 
 NAVIGATION = [
@@ -30,4 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     place = ""
     if profile is not None:
         place = str(profile.district or profile.member_unit or "")
-    return {"nav_links": links, "user_scope": scope, "user_place": place}
+    return {
+        "nav_links": links,
+        "user_scope": scope,
+        "user_place": place,
+        "user_display_name": display_name(user),
+    }

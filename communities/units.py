@@ -1,6 +1,7 @@
 """Money is stored in whole yuan; people, policy and spreadsheets speak 万元."""
 
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 YUAN_PER_WAN = 10000
 
@@ -8,8 +9,21 @@ YUAN_PER_WAN = 10000
 def yuan_to_wan(yuan: int | None) -> Decimal | None:
     if yuan is None:
         return None
-    wan = Decimal(yuan).scaleb(-4)
-    return wan.quantize(Decimal(1)) if wan == wan.to_integral_value() else wan.normalize()
+    return plain_decimal(Decimal(yuan).scaleb(-4))
+
+
+@overload
+def plain_decimal(value: None) -> None: ...
+@overload
+def plain_decimal(value: Decimal | int | str) -> Decimal: ...
+def plain_decimal(value: Decimal | int | str | None) -> Decimal | None:
+    """A Decimal without trailing zeros or exponent: 1018.00 → 1018, 4.0 → 4, 0.850 → 0.85."""
+    if value is None:
+        return None
+    normalized = Decimal(value).normalize()
+    if normalized == normalized.to_integral_value():
+        return normalized.quantize(Decimal(1))
+    return normalized
 
 
 def wan_to_yuan(wan: Decimal) -> int:

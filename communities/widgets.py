@@ -153,16 +153,14 @@ class ChoiceWidget(CellWidget):
         self.lookup.update({header_key(alias): value for alias, value in (aliases or {}).items()})
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        options = "、".join(str(label) for label in self.choices.labels)
         if value is None:
-            raise ValueError(_("不能为空。"))
+            raise ValueError(_("不能为空，应为：%(options)s。") % {"options": options})
         found = self.lookup.get(header_key(value))
         if found is None:
             raise ValueError(
                 _("应为：%(options)s；当前为“%(value)s”。")
-                % {
-                    "options": "、".join(str(label) for label in self.choices.labels),
-                    "value": _shown(value),
-                }
+                % {"options": options, "value": _shown(value)}
             )
         return found
 

@@ -17,7 +17,7 @@ from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
-from communities.units import yuan_to_wan
+from communities.units import plain_decimal, yuan_to_wan
 
 # 二（四）: 每300—400户居民配备1人 … 每个城市社区的专职工作者不少于5人
 # (the looser 400 households per worker is the floor).
@@ -197,27 +197,23 @@ class IndicatorResult:
         return str(BASIS[self.indicator])
 
 
-def _as_decimal(value: int | Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 def _centi_m2(value: int | None) -> Decimal | None:
-    return None if value is None else (Decimal(value) / 100).normalize()
+    return None if value is None else plain_decimal(Decimal(value) / 100)
 
 
 @dataclass(frozen=True)
 class _Spec:
     actual_field: str
     unit: Any
-    requirement_in_display_unit: Callable[[int | None], Decimal | None]
+    requirement_in_display_unit: Callable[[Any], Decimal | None]
     actual_in_display_unit: Callable[[Any], Decimal | None]
 
 
 _SPECS = {
-    HardIndicator.STAFFING: _Spec("full_time_workers", _("人"), _as_decimal, _as_decimal),
+    HardIndicator.STAFFING: _Spec("full_time_workers", _("人"), plain_decimal, plain_decimal),
     HardIndicator.WORK_FUNDS: _Spec("work_funds", _("万元"), yuan_to_wan, yuan_to_wan),
     HardIndicator.PARTY_FUND: _Spec("party_fund", _("万元"), yuan_to_wan, yuan_to_wan),
-    HardIndicator.SERVICE_AREA: _Spec("service_area", "㎡", _centi_m2, _as_decimal),
+    HardIndicator.SERVICE_AREA: _Spec("service_area", "㎡", _centi_m2, plain_decimal),
 }
 
 

@@ -5,12 +5,12 @@ import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.sheets import Issue
+from communities.units import plain_decimal
 from scoring.indicators import HardIndicator
 
 from .models import Item, MemberUnit, Standard
@@ -154,12 +154,12 @@ def content_of(standard: Standard) -> StandardContent:
             name=standard.name,
             year=standard.year,
             version=standard.version,
-            total_points=decimal_value(standard.total_points),
-            satisfaction_pass_rate=decimal_value(standard.satisfaction_pass_rate),
+            total_points=plain_decimal(standard.total_points),
+            satisfaction_pass_rate=plain_decimal(standard.satisfaction_pass_rate),
             description=standard.description,
         ),
         categories=tuple(
-            CategoryContent(c.code, c.name, decimal_value(c.points), c.description)
+            CategoryContent(c.code, c.name, plain_decimal(c.points), c.description)
             for c in categories
         ),
         items=tuple(
@@ -169,7 +169,7 @@ def content_of(standard: Standard) -> StandardContent:
                 title=i.title,
                 requirement=i.requirement,
                 scoring_rule=i.scoring_rule,
-                max_points=decimal_value(i.max_points),
+                max_points=plain_decimal(i.max_points),
                 check_method=i.check_method,
                 evidence=i.evidence,
                 units=ordered_units([u.name for u in i.units.all()]),
@@ -178,18 +178,6 @@ def content_of(standard: Standard) -> StandardContent:
             )
             for i in items
         ),
-    )
-
-
-def decimal_value(value: Any) -> Any:
-    """A Decimal normalised so 4, 4.0 and 4.00 print alike; None stays None."""
-    if value is None:
-        return None
-    normalized = Decimal(value).normalize()
-    return (
-        normalized.quantize(Decimal(1))
-        if normalized == normalized.to_integral_value()
-        else normalized
     )
 
 
@@ -202,13 +190,13 @@ def content_from_json(path: Path = DEFAULT_STANDARD_FILE) -> StandardContent:
                 name=meta["name"],
                 year=int(meta["year"]),
                 version=int(meta["version"]),
-                total_points=decimal_value(meta["total_points"]),
-                satisfaction_pass_rate=decimal_value(meta.get("satisfaction_pass_rate")),
+                total_points=plain_decimal(meta["total_points"]),
+                satisfaction_pass_rate=plain_decimal(meta.get("satisfaction_pass_rate")),
                 description=meta.get("description", ""),
             ),
             categories=tuple(
                 CategoryContent(
-                    c["code"], c["name"], decimal_value(c["points"]), c.get("description", "")
+                    c["code"], c["name"], plain_decimal(c["points"]), c.get("description", "")
                 )
                 for c in data["categories"]
             ),
@@ -219,7 +207,7 @@ def content_from_json(path: Path = DEFAULT_STANDARD_FILE) -> StandardContent:
                     title=i["title"],
                     requirement=i["requirement"],
                     scoring_rule=i["scoring_rule"],
-                    max_points=decimal_value(i["max_points"]),
+                    max_points=plain_decimal(i["max_points"]),
                     check_method=i["check_method"],
                     evidence=i.get("evidence", ""),
                     units=ordered_units(i.get("units", [])),

@@ -17,6 +17,7 @@ from communities.sheets import (
     open_workbook,
     read_table,
 )
+from communities.units import plain_decimal
 from communities.widgets import ChoiceWidget, NumberWidget, TextWidget
 from scoring.indicators import HardIndicator
 
@@ -25,7 +26,6 @@ from .content import (
     ItemContent,
     StandardContent,
     StandardMeta,
-    decimal_value,
     ordered_units,
 )
 from .models import Item, standard_title
@@ -166,7 +166,7 @@ def read_standard(data: bytes) -> tuple[StandardContent | None, list[Issue]]:
         CategoryContent(
             code=reader.cell(row, "编号", TextWidget(10, required=True)),
             name=reader.cell(row, "名称", TextWidget(50, required=True)),
-            points=decimal_value(reader.cell(row, "分值", points)),
+            points=plain_decimal(reader.cell(row, "分值", points)),
             description=reader.cell(row, "说明", text),
         )
         for row in category_table.rows
@@ -181,7 +181,7 @@ def read_standard(data: bytes) -> tuple[StandardContent | None, list[Issue]]:
             title=reader.cell(row, "名称", TextWidget(100, required=True)),
             requirement=reader.cell(row, "创建要求", required_text),
             scoring_rule=reader.cell(row, "评分细则", required_text),
-            max_points=decimal_value(reader.cell(row, "分值", points)),
+            max_points=plain_decimal(reader.cell(row, "分值", points)),
             check_method=reader.cell(row, "核查方式", check_method),
             evidence=reader.cell(row, "佐证材料", TextWidget(300)),
             units=ordered_units(_split_units(reader.cell(row, "责任成员单位", text))),
@@ -244,10 +244,10 @@ def _meta_value(key: str, value: Any) -> Any:
             raise ValueError(_("不能为空。"))
         return number
     if key == "total_points":
-        return decimal_value(NumberWidget(places=1, unit="分").clean(value))
+        return plain_decimal(NumberWidget(places=1, unit="分").clean(value))
     if value is None:
         return None
     if isinstance(value, str) and value.strip().endswith("%"):
         percent = NumberWidget(places=1).parse(value.strip()[:-1])
-        return None if percent is None else decimal_value(percent / 100)
-    return decimal_value(NumberWidget(places=3).parse(value))
+        return None if percent is None else plain_decimal(percent / 100)
+    return plain_decimal(NumberWidget(places=3).parse(value))

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import DISTRICT_ROLES, Role
 
+# Sorted: a set's order changes between processes, and the migration must not.
+DISTRICT_ROLE_VALUES = sorted(role.value for role in DISTRICT_ROLES)
+
 
 class Profile(models.Model):
     """A user's role and, for district and member-unit roles, what the role is bound to."""
@@ -37,8 +40,8 @@ class Profile(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in DISTRICT_ROLES], district__isnull=False)
-                    | (~Q(role__in=[r.value for r in DISTRICT_ROLES]) & Q(district__isnull=True))
+                    Q(role__in=DISTRICT_ROLE_VALUES, district__isnull=False)
+                    | (~Q(role__in=DISTRICT_ROLE_VALUES) & Q(district__isnull=True))
                 ),
                 name="profile_district_iff_district_role",
                 violation_error_message=_("区市角色必须指定所属区市，其他角色不得指定。"),

@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '用户角色',
                 'verbose_name_plural': '用户角色',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', False), ('role__in', ['district_staff', 'district_admin'])), models.Q(models.Q(('role__in', ['district_staff', 'district_admin']), _negated=True), ('district__isnull', True)), _connector='OR'), name='profile_district_iff_district_role', violation_error_message='区市角色必须指定所属区市，其他角色不得指定。'), models.CheckConstraint(condition=models.Q(models.Q(('member_unit__isnull', False), ('role', 'unit_reviewer')), models.Q(models.Q(('role', 'unit_reviewer'), _negated=True), ('member_unit__isnull', True)), _connector='OR'), name='profile_unit_iff_unit_reviewer', violation_error_message='成员单位审核人必须指定成员单位，其他角色不得指定。')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', False), ('role__in', ['district_admin', 'district_staff'])), models.Q(models.Q(('role__in', ['district_admin', 'district_staff']), _negated=True), ('district__isnull', True)), _connector='OR'), name='profile_district_iff_district_role', violation_error_message='区市角色必须指定所属区市，其他角色不得指定。'), models.CheckConstraint(condition=models.Q(models.Q(('member_unit__isnull', False), ('role', 'unit_reviewer')), models.Q(models.Q(('role', 'unit_reviewer'), _negated=True), ('member_unit__isnull', True)), _connector='OR'), name='profile_unit_iff_unit_reviewer', violation_error_message='成员单位审核人必须指定成员单位，其他角色不得指定。')],
             },
         ),
     ]

@@ -5,8 +5,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .actions import EDITABLE_FIELDS
 from .models import Community, District, Street
 from .units import wan_to_yuan, yuan_to_wan
+
+MONEY_FIELDS = ("work_funds", "party_fund")
 
 
 class CommunityFactsForm(forms.ModelForm):
@@ -24,21 +27,9 @@ class CommunityFactsForm(forms.ModelForm):
 
     class Meta:
         model = Community
-        fields = [
-            "name",
-            "kind",
-            "construction",
-            "households",
-            "population",
-            "compounds",
-            "service_area",
-            "full_time_workers",
-            "grid_count",
-            "contact_person",
-            "contact_phone",
-        ]
+        fields = [name for name in EDITABLE_FIELDS if name not in MONEY_FIELDS]
 
-    field_order = [*Meta.fields[:8], "work_funds_wan", "party_fund_wan"]
+    field_order = [f"{name}_wan" if name in MONEY_FIELDS else name for name in EDITABLE_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +38,7 @@ class CommunityFactsForm(forms.ModelForm):
 
     def register_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        for money in ("work_funds", "party_fund"):
+        for money in MONEY_FIELDS:
             wan = self.cleaned_data[f"{money}_wan"]
             values[money] = None if wan is None else wan_to_yuan(wan)
         return values

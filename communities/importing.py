@@ -4,6 +4,7 @@ The whole file is applied in one transaction or not at all. Every problem names 
 row and the column, in Chinese, so a district clerk can fix the file and upload it again.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from .widgets import CodeWidget
 
 if TYPE_CHECKING:
     from campaign.roles import Scope
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -164,15 +167,19 @@ def _issues(result: Result, resource: CommunityResource, row_numbers: list[int])
     columns = {f.attribute: f.column_name for f in resource.fields.values()}
     issues = [Issue(None, None, str(error.error)) for error in result.base_errors]
     for number, errors in result.row_errors():
-        issues.extend(
-            Issue(row_numbers[number - 1], None, _("保存失败：%(error)s") % {"error": e.error})
-            for e in errors
-        )
+        for error in errors:
+            logger.error("register import: row %s could not be saved", number, exc_info=error.error)
+            issues.append(
+                Issue(
+                    row_numbers[number - 1], None, _("保存失败：%(error)s") % {"error": error.error}
+                )
+            )
     for invalid in result.invalid_rows:
         for attribute, messages in invalid.error_dict.items():
             column = None if attribute == NON_FIELD_ERRORS else columns.get(attribute, attribute)
             issues.extend(Issue(row_numbers[invalid.number - 1], column, m) for m in messages)
-    return sorted(issues, key=lambda issue: (issue.row or 0, issue.column or ""))
+    position = {name: index for index, name in enumerate(CommunityResource.column_names())}
+    return sorted(issues, key=lambda issue: (issue.row or 0, position.get(issue.column or "", -1)))
 
 
 def _changes(result: Result, resource: CommunityResource, row_numbers: list[int]) -> list[Change]:

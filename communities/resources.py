@@ -4,9 +4,11 @@ web import, the command line, the admin and the exports."""
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
+from import_export.instance_loaders import ModelInstanceLoader
 
 from .models import Community, District, Street
 from .sheets import header_key
@@ -135,6 +137,14 @@ class StreetWidget(CellWidget):
         return value.name if value else None
 
 
+class LockingInstanceLoader(ModelInstanceLoader):
+    """Rows a file updates are locked until the import's transaction ends, so a concurrent
+    edit in the browser waits instead of being silently overwritten."""
+
+    def get_queryset(self) -> QuerySet[Community]:
+        return super().get_queryset().select_for_update()
+
+
 class CommunityResource(resources.ModelResource):
     code = Field(attribute="code", column_name=CODE, widget=CodeWidget(12))
     name = Field(attribute="name", column_name=NAME, widget=TextWidget(50, required=True))
@@ -188,6 +198,7 @@ class CommunityResource(resources.ModelResource):
     class Meta:
         model = Community
         import_id_fields = ["code"]
+        instance_loader_class = LockingInstanceLoader
         fields = [
             "code",
             "name",
@@ -234,6 +245,23 @@ class CommunityResource(resources.ModelResource):
             return super().get_instance(instance_loader, row)
         except ValueError:
             return None
+
+    def validate_instance(
+        self,
+        instance: Community,
+        import_validation_errors: dict[str, Any] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        """A column the import already rejected keeps only that message; the model's own
+        clean() would otherwise repeat the same problem in other words."""
+        # Copies: the base class extends the error lists it is given in place.
+        own = {name: list(errors) for name, errors in (import_validation_errors or {}).items()}
+        try:
+            super().validate_instance(
+                instance, {name: list(errors) for name, errors in own.items()}, validate_unique
+            )
+        except ValidationError as exc:
+            raise ValidationError({**exc.error_dict, **own}) from exc
 
     def import_instance(self, instance: Community, row: Any, **kwargs: Any) -> None:
         stored_district_id = instance.district_id if instance.pk else None

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -37,6 +38,16 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 class SheetError(Exception):
     """The file as a whole cannot be used; the message is for the person who uploaded it."""
+
+
+def read_file(path: Path) -> bytes:
+    """A spreadsheet named on the command line, or a SheetError saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SheetError(
+            _("无法读取文件 %(file)s：%(error)s") % {"file": path, "error": exc.strerror}
+        ) from exc
 
 
 def open_workbook(data: bytes) -> WorkbookType:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from communities.units import plain_decimal
 from scoring.indicators import HardIndicator
 
 
@@ -81,6 +82,11 @@ class Standard(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.FROZEN
+
+    @property
+    def pass_rate_percent(self) -> Decimal | None:
+        rate = self.satisfaction_pass_rate
+        return None if rate is None else plain_decimal(rate * 100)
 
 
 class Category(models.Model):

@@ -262,6 +262,9 @@ class BadFileTests(CampaignTestCase):
         self.assertIn("应为整数", found[(5, "专职工作者（人）")])
         self.assertIn("未知的区市“威海新区”", found[(6, "区市")])
         self.assertIn("对应“鲸园街道”，与本行填写的“竹岛街道”不一致", found[(7, "街道（镇）")])
+        self.assertEqual(
+            len([i for i in report.issues if (i.row, i.column) == (7, "街道（镇）")]), 1
+        )
         self.assertEqual(found[(8, "社区名称")], "不能为空。")
         self.assertIn("城市社区、农村社区", found[(8, "社区类型")])
         self.assertEqual(found[(9, "综合服务设施面积（㎡）")], "最多保留2位小数。")
@@ -286,6 +289,10 @@ class BadFileTests(CampaignTestCase):
         found = {(i.row, i.column): i.message for i in report.issues}
         self.assertEqual(found[(2, "区市")], "您只能导入本区市的社区。")
         self.assertEqual(found[(3, "社区代码")], "该社区属于其他区市，您无权修改。")
+        street_messages = [
+            i.message for i in report.issues if (i.row, i.column) == (3, "街道（镇）")
+        ]
+        self.assertEqual(len(street_messages), 1, street_messages)
         self.assertFalse(Community.objects.filter(code="371003001002").exists())
 
     def test_files_that_are_not_registers(self) -> None:
@@ -486,3 +493,41 @@ def _named(data: bytes, name: str) -> io.BytesIO:
     buffer = io.BytesIO(data)
     buffer.name = name
     return buffer
+
+
+class AdminImportTests(CampaignTestCase):
+    """The admin's django-import-export screens read office files the same way."""
+
+    def test_preview_then_confirm(self) -> None:
+        self.login(self.sysadmin)
+        upload = io.BytesIO(messy_register())
+        upload.name = "名录.xlsx"
+        url = reverse("admin:communities_community_import")
+        response = self.client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(response.context.get("errors"))
+        result = response.context["result"]
+        self.assertFalse(result.has_errors() or result.has_validation_errors())
+        self.assertEqual(
+            (result.totals["new"], result.totals["update"], result.totals["skip"]), (1, 1, 1)
+        )
+        self.assertFalse(Community.objects.filter(code="371002002009").exists())
+        confirm = response.context["confirm_form"].initial
+        response = self.client.post(reverse("admin:communities_community_process_import"), confirm)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Community.objects.filter(code="371002002009").exists())
+        self.assertEqual(Community.objects.get(code="371002001001").households, 2100)
+
+    def test_errors_are_shown_per_row_and_nothing_is_saved(self) -> None:
+        self.login(self.sysadmin)
+        upload = io.BytesIO(
+            rows(["371002001001", "东北村社区", "环翠区", "环翠楼街道", "城市社区", "已建成", "x"])
+        )
+        upload.name = "名录.xlsx"
+        response = self.client.post(
+            reverse("admin:communities_community_import"),
+            {"import_file": upload, "format": "0", "resource": "0"},
+        )
+        self.assertContains(response, "应为数字，当前为“x”。")
+        self.assertNotIn("confirm_form", response.context)
+        self.assertEqual(Community.objects.get(code="371002001001").households, 2000)

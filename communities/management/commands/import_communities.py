@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from communities.importing import apply_import, preview_import
+from communities.sheets import SheetError, read_file
 
 
 class Command(BaseCommand):
@@ -16,11 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                _("无法读取文件 %(file)s：%(error)s") % {"file": file, "error": exc.strerror}
-            ) from exc
+            data = read_file(file)
+        except SheetError as exc:
+            raise CommandError(str(exc)) from exc
         if dry_run:
             report = preview_import(data, scope=None, filename=file.name)
         else:

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from communities.sheets import SheetError, read_file
 from standards.actions import PLAN_MESSAGES, do_import_standard, plan_import
 from standards.content import validate
 from standards.workbook import read_standard
@@ -18,11 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                _("无法读取文件 %(file)s：%(error)s") % {"file": file, "error": exc.strerror}
-            ) from exc
+            data = read_file(file)
+        except SheetError as exc:
+            raise CommandError(str(exc)) from exc
         content, issues = read_standard(data)
         if content is not None:
             issues = validate(content)

@@ -43,10 +43,6 @@ def register_overview(user: Any) -> list[RegisterRow]:
     ]
 
 
-def current_campaign() -> Campaign | None:
-    return Campaign.objects.select_related("standard").first()
-
-
 def items_in_remit(scope: Scope, campaign: Campaign | None) -> list[Item]:
     if campaign is None or scope.member_unit_id is None:
         return []

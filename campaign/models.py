@@ -104,6 +104,12 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
 
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def current(self) -> "Campaign | None":
+        """The latest year's campaign, with its standard."""
+        return self.select_related("standard").order_by("-year").first()
+
+
 class Campaign(models.Model):
     """One year's creation campaign; it freezes the standard version it uses."""
 
@@ -116,6 +122,8 @@ class Campaign(models.Model):
         verbose_name=_("创建标准"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]

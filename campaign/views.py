@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, auth, dashboard
 from .forms import LockoutAuthenticationForm
-from .models import AuditEvent, WorkerProbe
+from .models import AuditEvent, Campaign, WorkerProbe
 from .roles import Capability, Role, scope_of
 from .system import do_request_worker_probe
 
@@ -56,8 +56,8 @@ def logout_view(request: HttpRequest) -> HttpResponseRedirect:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
-    campaign = dashboard.current_campaign()
-    context: dict[str, Any] = {"scope": scope, "campaign": campaign, "Role": Role}
+    campaign = Campaign.objects.current()
+    context: dict[str, Any] = {"scope": scope, "campaign": campaign}
     if scope.role is not None:
         context["register"] = dashboard.register_overview(request.user)
         context["remit"] = dashboard.items_in_remit(scope, campaign)

@@ -13,7 +13,7 @@ from campaign.audit import client_ip
 from campaign.models import Campaign
 from campaign.roles import Capability, scope_of
 from scoring.indicators import results_for, with_hard_indicators
-from standards.models import Item
+from standards.models import items_by_hard_indicator
 
 from . import importing, staging
 from .access import communities_for, districts_for, get_community_for_user
@@ -49,13 +49,9 @@ def community_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request.user, code)
-    results = results_for(community)
-    campaign = Campaign.objects.select_related("standard").first()
-    items_by_indicator: dict[str, list[Item]] = {}
-    if campaign is not None:
-        for item in Item.objects.filter(standard=campaign.standard).exclude(hard_indicator=""):
-            items_by_indicator.setdefault(item.hard_indicator, []).append(item)
-    rows = [(result, items_by_indicator.get(result.indicator.value, [])) for result in results]
+    campaign = Campaign.objects.current()
+    backing = items_by_hard_indicator(campaign.standard) if campaign is not None else {}
+    rows = [(result, backing.get(result.indicator, [])) for result in results_for(community)]
     return render(
         request,
         "communities/detail.html",

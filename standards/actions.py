@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import audit
+from communities.sheets import Issue
 
-from .content import StandardContent, content_of, validate
+from .content import StandardContent, content_of, describe_changes, validate
 from .models import Category, Item, MemberUnit, Standard
+from .workbook import read_standard
 
 
 class StandardInvalid(Exception):
@@ -44,6 +46,33 @@ PLAN_MESSAGES = {
     "new_version": gettext_lazy("该版本已被创建活动使用并冻结，将另存为新版本。"),
     "unchanged": gettext_lazy("内容与系统中该版本一致，导入不会做任何修改。"),
 }
+
+
+@dataclass(frozen=True)
+class StandardPreview:
+    """What importing a workbook would do: its problems, or its plan and changes."""
+
+    content: StandardContent | None
+    issues: list[Issue]
+    plan: str = ""
+    changes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.content is not None and not self.issues
+
+    @property
+    def plan_message(self) -> str:
+        return str(PLAN_MESSAGES[self.plan]) if self.plan else ""
+
+
+def preview_standard(data: bytes) -> StandardPreview:
+    content, issues = read_standard(data)
+    if content is None:
+        return StandardPreview(None, issues)
+    existing = Standard.objects.filter(year=content.meta.year, version=content.meta.version).first()
+    changes = describe_changes(content_of(existing), content) if existing is not None else []
+    return StandardPreview(content, validate(content), plan_import(content), tuple(changes))
 
 
 def plan_import(content: StandardContent) -> str:

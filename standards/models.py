@@ -158,3 +158,11 @@ class Item(models.Model):
             raise ValidationError({"max_points": _("分值应为正数，最小单位0.5分。")})
         if self.category_id and self.standard_id and self.category.standard_id != self.standard_id:
             raise ValidationError({"category": _("大项不属于该标准。")})
+
+
+def items_by_hard_indicator(standard: Standard) -> dict[str, list[Item]]:
+    """The items each hard indicator backs, e.g. {"staffing": [1.2 社区工作者配备与管理]}."""
+    items: dict[str, list[Item]] = {}
+    for item in Item.objects.filter(standard=standard).exclude(hard_indicator=""):
+        items.setdefault(item.hard_indicator, []).append(item)
+    return items

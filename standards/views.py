@@ -9,19 +9,13 @@ from django.views.decorators.http import require_POST
 from campaign.audit import client_ip
 from campaign.roles import Capability, scope_of
 from communities import staging
-from communities.sheets import Issue, SheetError, xlsx_response
+from communities.sheets import SheetError, xlsx_response
 
 from .access import get_standard_for_user
-from .actions import (
-    PLAN_MESSAGES,
-    StandardInvalid,
-    do_copy_as_new_version,
-    do_import_standard,
-    plan_import,
-)
-from .content import content_of, describe_changes, validate
+from .actions import do_copy_as_new_version, do_import_standard, preview_standard
+from .content import content_of
 from .models import Item, Standard
-from .workbook import read_standard, write_standard
+from .workbook import write_standard
 
 STAGING_KIND = "standard"
 
@@ -94,18 +88,13 @@ def standard_import(request: HttpRequest) -> HttpResponse:
         data = staging.read_upload(upload)
     except SheetError as exc:
         return render(request, "standards/import.html", {"error": str(exc)})
-    content, issues = read_standard(data)
-    context: dict[str, object] = {"issues": issues, "filename": upload.name}
-    if content is not None:
-        issues = validate(content)
-        context.update(content=content, issues=issues, plan=PLAN_MESSAGES[plan_import(content)])
-        existing = Standard.objects.filter(
-            year=content.meta.year, version=content.meta.version
-        ).first()
-        if existing is not None:
-            context["changes"] = describe_changes(content_of(existing), content)
-    if content is not None and not issues:
-        context["token"] = staging.stage(STAGING_KIND, request.user, upload.name or "", data).token
+    preview = preview_standard(data)
+    token = (
+        staging.stage(STAGING_KIND, request.user, upload.name or "", data).token
+        if preview.ok
+        else ""
+    )
+    context = {"preview": preview, "filename": upload.name, "token": token}
     return render(request, "standards/import_preview.html", context)
 
 
@@ -122,19 +111,12 @@ def standard_import_confirm(request: HttpRequest) -> HttpResponse:
     if "cancel" in request.POST:
         messages.info(request, _("已取消导入，未做任何修改。"))
         return redirect("standard_list")
-    content, issues = read_standard(staged.data)
-    try:
-        if content is None:
-            raise StandardInvalid(issues)
-        outcome = do_import_standard(
-            content, actor=request.user, filename=staged.filename, ip=client_ip(request)
-        )
-    except StandardInvalid as exc:
-        failed: list[Issue] = exc.issues
-        return render(
-            request,
-            "standards/import_preview.html",
-            {"issues": failed, "filename": staged.filename},
-        )
+    preview = preview_standard(staged.data)
+    if not preview.ok or preview.content is None:
+        context = {"preview": preview, "filename": staged.filename}
+        return render(request, "standards/import_preview.html", context)
+    outcome = do_import_standard(
+        preview.content, actor=request.user, filename=staged.filename, ip=client_ip(request)
+    )
     messages.success(request, outcome.message)
     return redirect("standard_detail", pk=outcome.standard.pk)

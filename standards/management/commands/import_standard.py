@@ -5,9 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from communities.sheets import SheetError, read_file
-from standards.actions import PLAN_MESSAGES, do_import_standard, plan_import
-from standards.content import validate
-from standards.workbook import read_standard
+from standards.actions import do_import_standard, preview_standard
 
 
 class Command(BaseCommand):
@@ -22,14 +20,12 @@ class Command(BaseCommand):
             data = read_file(file)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
-        content, issues = read_standard(data)
-        if content is not None:
-            issues = validate(content)
-        for issue in issues:
+        preview = preview_standard(data)
+        for issue in preview.issues:
             self.stderr.write(str(issue))
-        if content is None or issues:
-            raise CommandError(_("发现 %(n)d 处问题，未导入。") % {"n": len(issues)})
+        if not preview.ok or preview.content is None:
+            raise CommandError(_("发现 %(n)d 处问题，未导入。") % {"n": len(preview.issues)})
         if dry_run:
-            self.stdout.write(_("检查通过（未保存）。") + str(PLAN_MESSAGES[plan_import(content)]))
+            self.stdout.write(_("检查通过（未保存）。") + preview.plan_message)
             return
-        self.stdout.write(do_import_standard(content, filename=file.name).message)
+        self.stdout.write(do_import_standard(preview.content, filename=file.name).message)

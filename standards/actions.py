@@ -67,22 +67,20 @@ class StandardPreview:
 
 
 def preview_standard(data: bytes) -> StandardPreview:
+    """Read and check a workbook and say what importing it would do, without doing it."""
     content, issues = read_standard(data)
     if content is None:
         return StandardPreview(None, issues)
     existing = Standard.objects.filter(year=content.meta.year, version=content.meta.version).first()
-    changes = describe_changes(content_of(existing), content) if existing is not None else []
-    return StandardPreview(content, validate(content), plan_import(content), tuple(changes))
-
-
-def plan_import(content: StandardContent) -> str:
-    """What importing this content would do, without doing it."""
-    existing = Standard.objects.filter(year=content.meta.year, version=content.meta.version).first()
     if existing is None:
-        return "created"
-    if content.same_text_and_points(content_of(existing)):
-        return "unchanged"
-    return "new_version" if existing.is_frozen else "replaced"
+        return StandardPreview(content, validate(content), "created")
+    existing_content = content_of(existing)
+    if content.same_text_and_points(existing_content):
+        plan = "unchanged"
+    else:
+        plan = "new_version" if existing.is_frozen else "replaced"
+    changes = tuple(describe_changes(existing_content, content))
+    return StandardPreview(content, validate(content), plan, changes)
 
 
 def do_import_standard(

@@ -16,7 +16,12 @@ from openpyxl import load_workbook
 
 from campaign.models import AuditEvent
 from scoring.indicators import HardIndicator
-from standards.actions import StandardInvalid, do_copy_as_new_version, do_import_standard
+from standards.actions import (
+    StandardInvalid,
+    do_copy_as_new_version,
+    do_import_standard,
+    preview_standard,
+)
 from standards.content import content_from_json, content_of, validate
 from standards.models import Item, MemberUnit, Standard
 from standards.workbook import read_standard, write_standard
@@ -123,6 +128,18 @@ class RoundTripTests(ReferenceDataMixin, TestCase):
         content, issues = read_standard(libreoffice_convert(exported(self.standard), "xlsx"))
         self.assertEqual(issues, [])
         self.assertEqual(content, content_of(self.standard))
+
+    def test_preview_says_what_an_import_would_do(self) -> None:
+        unchanged = preview_standard(exported(self.standard))
+        self.assertEqual((unchanged.ok, unchanged.plan, unchanged.changes), (True, "unchanged", ()))
+        draft_change = preview_standard(
+            edited(exported(self.standard), "小项", "C3", "党建引领（修订）")
+        )
+        self.assertEqual(draft_change.plan, "replaced")  # no campaign uses it yet: a draft
+        self.assertEqual(draft_change.changes, ("修改小项 1.1：名称",))
+        new_year = preview_standard(edited(exported(self.standard), "说明", "B5", 2021))
+        self.assertEqual((new_year.plan, new_year.changes), ("created", ()))
+        self.assertEqual(Standard.objects.count(), 1)
 
     def test_command_line_round_trip(self) -> None:
         path = Path(tempfile.mkdtemp()) / "standard.xlsx"

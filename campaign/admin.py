@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .actions import do_create_campaign
 from .audit import client_ip
-from .models import AuditEvent, Campaign, Profile
+from .models import AuditEvent, Campaign, CampaignPhase, DistrictQuota, Profile
 
 User = get_user_model()
 
@@ -52,9 +53,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class PhaseInline(admin.TabularInline):
+    model = CampaignPhase
+    extra = 0
+
+
+class QuotaInline(admin.TabularInline):
+    model = DistrictQuota
+    extra = 0
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["year", "name", "standard", "created_at"]
+
+    def get_inlines(
+        self, request: HttpRequest, obj: Any
+    ) -> "list[type[InlineModelAdmin[Any, Any]]]":
+        # A new campaign gets its timetable and quotas from do_create_campaign; edit them after.
+        return [PhaseInline, QuotaInline] if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["standard", "year"] if obj is not None else []

@@ -21,6 +21,18 @@ ACTION_LABELS = {
     "standard.new_version": _("标准另存为新版本"),
     "standard.freeze": _("冻结创建标准"),
     "campaign.create": _("新建创建活动"),
+    "campaign.extend_phase": _("延长阶段截止日期"),
+    "assessment.save": _("保存小项自评"),
+    "assessment.import": _("导入自评表"),
+    "assessment.submit": _("提交自评"),
+    "assessment.return": _("退回自评"),
+    "assessment.recommend": _("列入区市推荐"),
+    "assessment.withdraw": _("撤销区市推荐"),
+    "assessment.forward": _("报送市办"),
+    "district.forward": _("区市推荐报送市办"),
+    "evidence.upload": _("上传佐证材料"),
+    "evidence.link": _("关联已有佐证材料"),
+    "evidence.unlink": _("移除佐证材料"),
     "system.worker_probe": _("检测后台任务"),
 }
 

@@ -1,18 +1,29 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .auth import display_name
+from .models import Campaign
 from .roles import Capability, scope_of
 
+
+def _current_year() -> int | None:
+    return Campaign.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+# (url name, label, capability needed, whether the url takes the current campaign's year)
 NAVIGATION = [
-    ("home", _("首页"), None),
-    ("community_list", _("社区名录"), Capability.VIEW_REGISTER),
-    ("standard_list", _("创建标准"), Capability.VIEW_STANDARD),
-    ("register_import", _("导入名录"), Capability.IMPORT_COMMUNITIES),
-    ("audit_log", _("操作日志"), Capability.VIEW_AUDIT_LOG),
-    ("system_status", _("系统状态"), Capability.SYSTEM_STATUS),
+    ("home", _("首页"), None, False),
+    ("assessment_list", _("社区自评"), Capability.VIEW_SUBMISSIONS, True),
+    ("district_review", _("区市推荐"), Capability.REVIEW_DISTRICT, True),
+    ("community_list", _("社区名录"), Capability.VIEW_REGISTER, False),
+    ("standard_list", _("创建标准"), Capability.VIEW_STANDARD, False),
+    ("campaign_schedule", _("活动安排"), Capability.VIEW_STANDARD, True),
+    ("register_import", _("导入名录"), Capability.IMPORT_COMMUNITIES, False),
+    ("audit_log", _("操作日志"), Capability.VIEW_AUDIT_LOG, False),
+    ("system_status", _("系统状态"), Capability.SYSTEM_STATUS, False),
 ]
 
 
@@ -22,10 +33,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     scope = scope_of(user)
     current = request.resolver_match.url_name if request.resolver_match else ""
+    year = _current_year()
     links = [
-        (name, label, name == current)
-        for name, label, capability in NAVIGATION
-        if capability is None or scope.can(capability)
+        (reverse(name, args=[year] if needs_year else []), label, name == current)
+        for name, label, capability, needs_year in NAVIGATION
+        if (capability is None or scope.can(capability)) and (year or not needs_year)
     ]
     profile = getattr(user, "profile", None)
     place = ""

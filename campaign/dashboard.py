@@ -9,7 +9,7 @@ from communities.access import communities_for
 from scoring.indicators import with_hard_indicators
 from standards.models import Item
 
-from .models import Campaign
+from .models import Campaign, Status, Submission
 from .roles import Scope
 
 
@@ -51,3 +51,55 @@ def items_in_remit(scope: Scope, campaign: Campaign | None) -> list[Item]:
         .select_related("category")
         .order_by("display_order")
     )
+
+
+@dataclass(frozen=True)
+class DistrictProgress:
+    district_id: int
+    district: str
+    communities: int
+    drafts: int
+    returned: int
+    submitted: int
+    recommended: int
+    quota: int
+    forwarded_at: Any
+
+    @property
+    def not_started(self) -> int:
+        return self.communities - self.drafts - self.returned - self.submitted - self.recommended
+
+
+def assessment_overview(
+    scope: Scope, campaign: Campaign | None, register: list[RegisterRow]
+) -> list[DistrictProgress]:
+    """Self-assessment progress for the districts of ``register`` (already scoped): counts
+    only, so the office sees how far districts have got without reading drafts."""
+    if campaign is None:
+        return []
+    sent = [Status.RECOMMENDED, Status.FORWARDED]
+    counts = {
+        row["district_id"]: row
+        for row in scope.restrict(Submission.objects.filter(campaign=campaign))
+        .values("district_id")
+        .annotate(
+            drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+            returned=Count("pk", filter=Q(status=Status.RETURNED)),
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            recommended=Count("pk", filter=Q(status__in=sent)),
+        )
+    }
+    quotas = dict(campaign.quotas.values_list("district_id", "quota"))
+    forwarded = dict(campaign.district_recommendations.values_list("district_id", "forwarded_at"))
+    empty = {"drafts": 0, "returned": 0, "submitted": 0, "recommended": 0}
+    return [
+        DistrictProgress(
+            district_id=row.district_id,
+            district=row.district,
+            communities=row.total,
+            **{key: counts.get(row.district_id, empty)[key] for key in empty},
+            quota=quotas.get(row.district_id, 0),
+            forwarded_at=forwarded.get(row.district_id),
+        )
+        for row in register
+    ]

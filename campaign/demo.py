@@ -5,6 +5,7 @@ Figures come from a random generator seeded with each community's code, so they 
 on every machine. Only missing rows are created: edits survive a restart; --reset regenerates.
 """
 
+import datetime
 import math
 import random
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from communities.models import Community, District, Street
 from scoring.indicators import (
@@ -27,6 +29,7 @@ from scoring.indicators import (
 from standards.models import MemberUnit, Standard
 
 from .actions import do_create_campaign
+from .demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
 from .models import Campaign, Profile
 from .roles import Role
 
@@ -313,8 +316,13 @@ def seed_users(reset: bool = False) -> list[DemoUser]:
 
 
 def seed_campaign() -> Campaign:
+    """The 2020 campaign, but running now: its phases are dated around today so every role
+    can act. Districts get their quota (one place per ten communities)."""
     campaign = Campaign.objects.filter(year=CAMPAIGN_YEAR).first()
-    if campaign is not None:
-        return campaign
-    standard = Standard.objects.get(year=CAMPAIGN_YEAR, version=1)
-    return do_create_campaign(CAMPAIGN_YEAR, CAMPAIGN_NAME, standard.pk)
+    if campaign is None:
+        standard = Standard.objects.get(year=CAMPAIGN_YEAR, version=1)
+        start = timezone.localdate() - datetime.timedelta(days=DEMO_START_DAYS_AGO)
+        campaign = do_create_campaign(CAMPAIGN_YEAR, CAMPAIGN_NAME, standard.pk, starts_on=start)
+    ensure_schedule(campaign)
+    seed_submissions(campaign)
+    return campaign

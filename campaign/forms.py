@@ -40,3 +40,27 @@ class LockoutAuthenticationForm(AuthenticationForm):
             code="invalid_login",
             params={"max": settings.LOGIN_MAX_FAILURES, "minutes": settings.LOGIN_LOCKOUT_MINUTES},
         )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("退回意见"), max_length=1000, widget=forms.Textarea)
+
+
+class RecommendForm(forms.Form):
+    rank = forms.IntegerField(label=_("推荐排序"), min_value=1, max_value=999)
+    reason = forms.CharField(label=_("推荐理由"), max_length=1000, widget=forms.Textarea)
+
+
+class ExtendPhaseForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("新的截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("延期理由"), max_length=500)
+
+
+def first_error(form: forms.Form) -> str:
+    """The first problem of a small one-purpose form, as one line for a flash message."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}：{errors[0]}" if label else str(errors[0])
+    return ""

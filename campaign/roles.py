@@ -38,6 +38,10 @@ class Capability(StrEnum):
     MANAGE_STANDARD = "manage_standard"
     VIEW_AUDIT_LOG = "view_audit_log"
     SYSTEM_STATUS = "system_status"
+    VIEW_SUBMISSIONS = "view_submissions"
+    ASSESS = "assess"
+    REVIEW_DISTRICT = "review_district"
+    MANAGE_SCHEDULE = "manage_schedule"
 
 
 CAPABILITY_LABELS = {
@@ -49,12 +53,26 @@ CAPABILITY_LABELS = {
     Capability.MANAGE_STANDARD: _("导入、修订创建标准"),
     Capability.VIEW_AUDIT_LOG: _("查看操作日志"),
     Capability.SYSTEM_STATUS: _("查看系统运行状态"),
+    Capability.VIEW_SUBMISSIONS: _("查看社区自评申报"),
+    Capability.ASSESS: _("填报社区自评、上传佐证材料"),
+    Capability.REVIEW_DISTRICT: _("审核本区市自评，退回或在名额内推荐"),
+    Capability.MANAGE_SCHEDULE: _("调整活动各阶段截止日期"),
 }
 
 _C = Capability
+# Separation of duties (三员分立): the system administrator runs the system but does not take
+# part in the assessment itself.
+WORKFLOW_CAPABILITIES = frozenset({_C.ASSESS, _C.REVIEW_DISTRICT})
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.DISTRICT_STAFF: frozenset(
-        {_C.VIEW_REGISTER, _C.EDIT_COMMUNITY, _C.EXPORT_COMMUNITIES, _C.VIEW_STANDARD}
+        {
+            _C.VIEW_REGISTER,
+            _C.EDIT_COMMUNITY,
+            _C.EXPORT_COMMUNITIES,
+            _C.VIEW_STANDARD,
+            _C.VIEW_SUBMISSIONS,
+            _C.ASSESS,
+        }
     ),
     Role.DISTRICT_ADMIN: frozenset(
         {
@@ -64,14 +82,24 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             _C.EXPORT_COMMUNITIES,
             _C.VIEW_STANDARD,
             _C.VIEW_AUDIT_LOG,
+            _C.VIEW_SUBMISSIONS,
+            _C.ASSESS,
+            _C.REVIEW_DISTRICT,
         }
     ),
     Role.OFFICE_AUDITOR: frozenset(
-        {_C.VIEW_REGISTER, _C.EXPORT_COMMUNITIES, _C.VIEW_STANDARD, _C.VIEW_AUDIT_LOG}
+        {
+            _C.VIEW_REGISTER,
+            _C.EXPORT_COMMUNITIES,
+            _C.VIEW_STANDARD,
+            _C.VIEW_AUDIT_LOG,
+            _C.VIEW_SUBMISSIONS,
+            _C.MANAGE_SCHEDULE,
+        }
     ),
     Role.UNIT_REVIEWER: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD}),
-    Role.LEADING_GROUP: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD}),
-    Role.SYSTEM_ADMIN: frozenset(Capability),
+    Role.LEADING_GROUP: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS}),
+    Role.SYSTEM_ADMIN: frozenset(Capability) - WORKFLOW_CAPABILITIES,
 }
 
 

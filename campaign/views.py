@@ -60,6 +60,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"scope": scope, "campaign": campaign}
     if scope.role is not None:
         context["register"] = dashboard.register_overview(request.user)
+        if scope.can(Capability.VIEW_SUBMISSIONS):
+            context["progress"] = dashboard.assessment_overview(
+                scope, campaign, context["register"]
+            )
         context["remit"] = dashboard.items_in_remit(scope, campaign)
     return render(request, "campaign/home.html", context)
 

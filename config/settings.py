@@ -229,6 +229,19 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 
+# Evidence files (佐证材料): limits, where they are kept (private, never under a URL) and how
+# they leave: "django" streams them, "x-accel" (nginx) and "x-sendfile" (Apache, lighttpd)
+# let the web server send the file after the view has checked the viewer's rights.
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
+EVIDENCE_MAX_SUBMISSION_BYTES = env_int("EVIDENCE_MAX_SUBMISSION_MB", 200) * 1024 * 1024
+EVIDENCE_DIR = Path(env_str("EVIDENCE_DIR", str(PRIVATE_FILES_DIR / "evidence")))
+EVIDENCE_SERVE = env_str("EVIDENCE_SERVE", "django")
+if EVIDENCE_SERVE not in {"django", "x-accel", "x-sendfile"}:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_SERVE must be django, x-accel or x-sendfile, got {EVIDENCE_SERVE!r}"
+    )
+EVIDENCE_ACCEL_PREFIX = env_str("EVIDENCE_ACCEL_PREFIX", "/protected/evidence/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,11 +3,13 @@
 Two districts matter: 环翠区 (the personas' own) and 文登区 (the "other district").
 """
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from django.utils import timezone
 
 from campaign.actions import do_create_campaign
 from campaign.auth import clear_failures
@@ -114,7 +116,13 @@ class CampaignTestCase(ReferenceDataMixin, TestCase):
         cls.load_reference_data()
         cls.create_personas()
         cls.create_register()
-        cls.campaign = do_create_campaign(2020, "2020年创建活动", cls.standard.pk)
+        # Dates around today, so every phase a test needs is open unless the test moves it.
+        cls.campaign = do_create_campaign(
+            2020,
+            "2020年创建活动",
+            cls.standard.pk,
+            starts_on=timezone.localdate() - datetime.timedelta(days=30),
+        )
         cls.standard.refresh_from_db()
 
     def setUp(self) -> None:

@@ -11,6 +11,7 @@ from campaign.models import AuditEvent
 from campaign.roles import Role
 
 from .base import CampaignTestCase
+from .test_evidence import evidence_route_args
 
 PERSONAS = (
     "staff",
@@ -65,6 +66,11 @@ def community_form(case: Any) -> dict[str, Any]:
 
 OWN_COMMUNITY = lambda case: [case.dongbei.code]  # noqa: E731 - 环翠区: the staff personas' own district
 STANDARD = lambda case: [case.standard.pk]  # noqa: E731
+YEAR = lambda case: [2020]  # noqa: E731
+OWN_COMMUNITY_IN_YEAR = lambda case: [2020, case.dongbei.code]  # noqa: E731
+EXTEND = lambda case: [2020, "self_assessment"]  # noqa: E731
+EXTENSION = lambda case: {"ends_on": "2099-12-31", "reason": "延期"}  # noqa: E731
+CITY_AND_OTHER_DISTRICT = ("other_staff", "other_admin", "office", "leader", "sysadmin")
 
 ROUTES = [
     Route("home", "get", everyone(), denied=200),
@@ -107,6 +113,91 @@ ROUTES = [
     Route("audit_log", "get", only(200, "district_admin", "other_admin", "office", "sysadmin")),
     Route("system_status", "get", only(200, "sysadmin")),
     Route("worker_probe", "post", only(302, "sysadmin")),
+    # Self-assessment (tests/test_assessment.py owns the behaviour). The routes run in this
+    # order: the save below starts 东北村社区's draft, which the later routes act on.
+    Route("campaign_schedule", "get", everyone(), args=YEAR),
+    Route("phase_extend", "post", only(302, "office", "sysadmin"), args=EXTEND, data=EXTENSION),
+    Route("assessment_list", "get", everyone() | only(403, "reviewer"), args=YEAR),
+    # City roles see a submission only once the district has sent it on: a draft is not there.
+    Route(
+        "assessment_detail",
+        "get",
+        only(200, "staff", "district_admin") | only(404, *CITY_AND_OTHER_DISTRICT),
+        args=OWN_COMMUNITY_IN_YEAR,
+    ),
+    Route(
+        "assessment_item_save",
+        "post",
+        only(302, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=lambda case: [2020, case.dongbei.code, "1.1"],
+        data=lambda case: {"score": "3", "explanation": "落实到位。"},
+    ),
+    # Incomplete: the page comes back listing the missing items.
+    Route(
+        "assessment_submit",
+        "post",
+        only(400, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=OWN_COMMUNITY_IN_YEAR,
+    ),
+    Route("district_review", "get", only(200, "district_admin", "other_admin"), args=YEAR),
+    *(
+        Route(
+            name, "post", only(302, "district_admin", other_admin=404), args=OWN_COMMUNITY_IN_YEAR
+        )
+        for name in ("submission_return", "submission_recommend", "submission_withdraw")
+    ),
+    Route("district_forward", "post", only(302, "district_admin", "other_admin"), args=YEAR),
+    # -- evidence routes (tests/test_evidence.py owns the behaviour) --
+    # A draft of 东北村社区 with one PNG linked to 1.1. Changes need ASSESS (district roles, own
+    # district); reading needs VIEW_SUBMISSIONS, and city roles see only forwarded ones: 404.
+    Route(
+        "evidence_upload",
+        "post",
+        only(302, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=lambda case: evidence_route_args(case, "evidence_upload"),
+    ),
+    Route(
+        "evidence_unlink",
+        "post",
+        only(302, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=lambda case: evidence_route_args(case, "evidence_unlink"),
+    ),
+    Route(
+        "evidence_file",
+        "get",
+        only(200, "staff", "district_admin")
+        | only(404, "other_staff", "other_admin", "office", "leader", "sysadmin"),
+        args=lambda case: evidence_route_args(case, "evidence_file"),
+    ),
+    Route(
+        "evidence_thumbnail",
+        "get",
+        only(200, "staff", "district_admin")
+        | only(404, "other_staff", "other_admin", "office", "leader", "sysadmin"),
+        args=lambda case: evidence_route_args(case, "evidence_thumbnail"),
+    ),
+    # -- offline sheet routes (tests/test_assessment_sheet.py owns the behaviour) --
+    # City roles see a submission only once forwarded; dongbei is not even started: 404.
+    Route(
+        "assessment_sheet",
+        "get",
+        only(200, "staff", "district_admin")
+        | only(404, "other_staff", "other_admin", "office", "leader", "sysadmin"),
+        args=lambda case: [case.campaign.year, case.dongbei.code],
+    ),
+    Route(
+        "assessment_sheet_upload",
+        "get",
+        only(200, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=lambda case: [case.campaign.year, case.dongbei.code],
+    ),
+    # Without a staged file the confirmation sends the user back to the upload form.
+    Route(
+        "assessment_sheet_confirm",
+        "post",
+        only(302, "staff", "district_admin", other_staff=404, other_admin=404),
+        args=lambda case: [case.campaign.year, case.dongbei.code],
+    ),
     Route("login", "get", everyone(302), denied=302),
     Route("logout", "post", everyone(302), denied=302),
 ]
@@ -124,7 +215,9 @@ class AccessMatrixTests(CampaignTestCase):
                 with self.subTest(route=route.name, method=route.method, persona=persona):
                     self.client.force_login(self.persona(persona))
                     response = getattr(self.client, route.method)(url, route.data(self))
-                    self.assertEqual(response.status_code, expected, response.content[:300])
+                    # File downloads stream and have no .content.
+                    body = b"" if response.streaming else response.content[:300]
+                    self.assertEqual(response.status_code, expected, body)
 
     def test_anonymous_visitors_are_sent_to_login(self) -> None:
         for route in ROUTES:

@@ -1,5 +1,6 @@
 """The main journeys in a real headless Chromium (Debian's package, driven by Playwright)."""
 
+import datetime
 import io
 import shutil
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -44,7 +46,12 @@ class BrowserTestCase(ReferenceDataMixin, StaticLiveServerTestCase):
         self.load_reference_data()
         self.create_personas()
         self.create_register()
-        do_create_campaign(2020, "2020年创建活动", self.standard.pk)
+        do_create_campaign(
+            2020,
+            "2020年创建活动",
+            self.standard.pk,
+            starts_on=timezone.localdate() - datetime.timedelta(days=30),
+        )
         self.context = self.browser.new_context(locale="zh-CN", accept_downloads=True)
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(15_000)

@@ -9,8 +9,9 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from campaign.demo import DEMO_PASSWORD, DEMO_USERS
-from campaign.models import Campaign
+from campaign.models import AuditEvent, Campaign, DistrictRecommendation, Status, Submission
 from campaign.roles import Role
+from campaign.workflow import Action, refusal
 from communities.forms import INDICATOR_FILTERS
 from communities.models import Community, District, Street
 from communities.models import Community as C
@@ -59,13 +60,50 @@ class SeedDemoTests(TestCase):
         self.assertIn("环翠区社区基础数据核对", content)
         self.assertIn("个硬指标未达标", content)
 
+    def test_submissions_at_every_stage_so_far(self) -> None:
+        campaign = Campaign.objects.get(year=2020)
+        statuses = set(Submission.objects.values_list("status", flat=True))
+        self.assertEqual(statuses, set(Status))
+        not_started = Community.objects.exclude(submissions__campaign=campaign)
+        self.assertTrue(not_started.exists())
+        self.assertEqual(DistrictRecommendation.objects.get().district.short_name, "文登区")
+        # The phases are open today, so the demo roles can act.
+        self.assertEqual(refusal(campaign, Status.DRAFT, Action.SAVE, Role.DISTRICT_STAFF), "")
+        self.assertEqual(
+            refusal(campaign, Status.SUBMITTED, Action.RETURN, Role.DISTRICT_ADMIN), ""
+        )
+        # Transitions went through the actions, so the audit log tells the story.
+        self.assertTrue(AuditEvent.objects.filter(action="assessment.return").exists())
+        self.assertTrue(AuditEvent.objects.filter(action="district.forward").exists())
+
+    def test_every_role_finds_its_assessment_work(self) -> None:
+        pages = {
+            "huancui.staff": ("home", "个被退回待修改"),
+            "huancui.admin": ("home", "个已提交待审核"),
+            "office": ("home", "各区市自评与推荐进度"),
+            "leader": ("home", "各区市自评与推荐进度"),
+        }
+        for username, (name, text) in pages.items():
+            with self.subTest(user=username):
+                self.client.login(username=username, password=DEMO_PASSWORD)
+                self.assertContains(self.client.get(reverse(name)), text)
+        self.client.login(username="huancui.admin", password=DEMO_PASSWORD)
+        review = self.client.get(reverse("district_review", args=[2020]))
+        self.assertContains(review, "确认推荐")
+        self.assertContains(review, "区市拟推荐")
+        self.client.login(username="office", password=DEMO_PASSWORD)
+        forwarded = self.client.get(reverse("assessment_list", args=[2020]))
+        self.assertContains(forwarded, "共4个社区")
+
     def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
         Community.objects.filter(code="371002002001").update(households=1234)
+        submissions = Submission.objects.count()
         get_user_model().objects.filter(username="office").update(first_name="改")
         call_command("seed_demo", "--force", stdout=io.StringIO())
         self.assertEqual(Community.objects.count(), 325)
         self.assertEqual(Community.objects.get(code="371002002001").households, 1234)
         self.assertEqual(Campaign.objects.count(), 1)
+        self.assertEqual(Submission.objects.count(), submissions)
         call_command("seed_demo", "--force", "--reset", stdout=io.StringIO())
         self.assertNotEqual(Community.objects.get(code="371002002001").households, 1234)
 

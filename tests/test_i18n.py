@@ -20,6 +20,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 DATA_MODULES = {
     "campaign/demo.py": "demo community names, people and the campaign name are data",
+    "campaign/demo_pipeline.py": "demo explanations and comments are data",
     "communities/resources.py": "spreadsheet column names are the file format imports match on",
     "standards/workbook.py": "sheet and column names are the file format imports match on",
     "campaign/migrations": "",

@@ -20,14 +20,16 @@ class QueryCountTests(CampaignTestCase):
         for n in range(count):
             make_community(f"371002003{n + 100:03d}", f"增补社区{n}")
 
-    # Every page: read the session, the user with profile; then save the session (savepoint,
-    # update, release) because each request extends the idle timeout.
-    PER_REQUEST = 5
+    # Every page: read the session, the user with profile, the current campaign's year for the
+    # menu; then save the session (savepoint, update, release): each request extends the idle
+    # timeout.
+    PER_REQUEST = 6
 
     def test_pages_are_pinned(self) -> None:
         pins = {
             reverse("community_list"): 4,  # districts, streets for the filter, count, one page
-            reverse("home"): 2,  # campaign, per-district counts (no remit for the office)
+            # campaign, per-district register counts, submission counts, quotas, forwarded
+            reverse("home"): 5,
             reverse(
                 "standard_detail", args=[self.standard.pk]
             ): 4,  # standard, categories, items, units
@@ -59,3 +61,48 @@ class QueryCountTests(CampaignTestCase):
                 comment=str(n),
             )
         self.assertEqual(self.queries(reverse("audit_log")), before)
+
+    def fill_district(self, count: int) -> None:
+        """``count`` more 环翠区 communities, each with a submitted self-assessment."""
+        from campaign.actions import do_save_item, do_submit
+        from campaign.models import Submission
+        from standards.models import Item
+
+        items = list(Item.objects.filter(standard=self.standard))
+        for _n in range(count):
+            number = len(self.filled) + 100
+            self.filled.append(number)
+            community = make_community(f"371002004{number:03d}", f"自评社区{number}")
+            for item in items:
+                do_save_item(
+                    self.campaign.pk,
+                    community.pk,
+                    item.pk,
+                    score="0",
+                    explanation="",
+                    expected_version=None,
+                    actor=self.staff,
+                )
+            do_submit(Submission.objects.get(community=community).pk, actor=self.staff)
+
+    def test_assessment_pages_are_pinned_and_do_not_grow(self) -> None:
+        self.filled: list[int] = []
+        pages = {
+            # campaign, count, one page of communities, their submissions with progress, items
+            (self.staff, reverse("assessment_list", args=[2020])): 5,
+            # campaign, count, page with progress, quota, recommended, forwarded, items, phase
+            (self.district_admin, reverse("district_review", args=[2020])): 8,
+        }
+        self.fill_district(1)
+        for (user, url), expected in pages.items():
+            self.login(user)
+            with self.subTest(url=url), self.assertNumQueries(self.PER_REQUEST + expected):
+                self.client.get(url)
+        self.fill_district(3)
+        for (user, url), expected in pages.items():
+            self.login(user)
+            with (
+                self.subTest(url=url, grown=True),
+                self.assertNumQueries(self.PER_REQUEST + expected),
+            ):
+                self.client.get(url)

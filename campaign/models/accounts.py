@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import DISTRICT_ROLES, Role
+from ..roles import DISTRICT_ROLES, Role
 
 # Sorted: a set's order changes between processes, and the migration must not.
 DISTRICT_ROLE_VALUES = sorted(role.value for role in DISTRICT_ROLES)
@@ -102,36 +102,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
-
-
-class CampaignQuerySet(models.QuerySet["Campaign"]):
-    def current(self) -> "Campaign | None":
-        """The latest year's campaign, with its standard."""
-        return self.select_related("standard").order_by("-year").first()
-
-
-class Campaign(models.Model):
-    """One year's creation campaign; it freezes the standard version it uses."""
-
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    name = models.CharField(_("名称"), max_length=100)
-    standard = models.ForeignKey(
-        "standards.Standard",
-        on_delete=models.PROTECT,
-        related_name="campaigns",
-        verbose_name=_("创建标准"),
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = CampaignQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-year"]
-        verbose_name = _("创建活动")
-        verbose_name_plural = _("创建活动")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class WorkerProbe(models.Model):

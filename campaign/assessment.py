@@ -1,0 +1,200 @@
+"""Reading a self-assessment: score rules, progress and what is still missing, counted in SQL."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+from communities.sheets import normalize_number_text
+from scoring.indicators import IndicatorResult, results_for
+from standards.models import Item
+
+from .models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
+
+MAX_EXPLANATION = 2000
+MAX_COMMENT = 1000
+
+
+class ScoreError(ValueError):
+    """A self-score that cannot be accepted; the message says why, in Chinese."""
+
+
+def parse_score(value: Any, max_points: Decimal) -> Decimal | None:
+    """A self-score from a form field or a spreadsheet cell: blank is None, otherwise a number
+    from 0 to the item's points in steps of 0.5."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ScoreError(_("应填写数字"))
+    try:
+        score = Decimal(normalize_number_text(str(value)).removesuffix("分"))  # i18n-data
+    except InvalidOperation as exc:
+        raise ScoreError(_("“%(value)s”不是数字") % {"value": value}) from exc
+    if not score.is_finite():
+        raise ScoreError(_("“%(value)s”不是数字") % {"value": value})
+    if score < 0:
+        raise ScoreError(_("得分不能为负数"))
+    if score > max_points:
+        raise ScoreError(
+            _("得分%(score)s超过本项分值%(max)s分")
+            % {"score": _plain(score), "max": _plain(max_points)}
+        )
+    if score * 2 % 1:
+        raise ScoreError(_("得分最小单位为0.5分，“%(value)s”不符合") % {"value": value})
+    return score.quantize(Decimal("0.1"))
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def item_problem(score: Decimal | None, explanation: str) -> str:
+    """Why an item is not yet complete, or "" when it is."""
+    if score is None:
+        return _("未填写自评得分")
+    if score > 0 and not explanation.strip():
+        return _("自评得分大于0分时必须填写自评说明")
+    return ""
+
+
+def missing_items(submission: Submission) -> list[str]:
+    """Every incomplete item of the submission's standard, in order, with what is missing."""
+    saved = {a.item_id: a for a in submission.assessments.all()}
+    items = Item.objects.filter(standard_id=submission.campaign.standard_id).order_by(
+        "display_order"
+    )
+    problems = []
+    for item in items:
+        assessment = saved.get(item.pk)
+        problem = item_problem(
+            assessment.self_score if assessment else None,
+            assessment.explanation if assessment else "",
+        )
+        if problem:
+            problems.append(f"{item.code} {item.title}：{problem}")
+    return problems
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    pk: int
+    code: str
+    name: str
+    points: Decimal
+    items: int
+    done: int
+    self_total: Decimal
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.items) if self.items else 0
+
+
+def category_progress(campaign: Campaign, submission: Submission | None) -> list[CategoryProgress]:
+    """Items done and self-score per category: one grouped query over the assessments."""
+    rows: dict[str, dict[str, Any]] = {}
+    if submission is not None:
+        for row in (
+            ItemAssessment.objects.filter(submission=submission)
+            .values("item__category_id")
+            .annotate(done=Count("pk", filter=DONE), total=Sum("self_score"))
+        ):
+            rows[row["item__category_id"]] = row
+    categories = (
+        campaign.standard.categories.order_by("display_order")
+        .annotate(item_count=Count("items"))
+        .values("pk", "code", "name", "points", "item_count")
+    )
+    return [
+        CategoryProgress(
+            pk=c["pk"],
+            code=c["code"],
+            name=c["name"],
+            points=c["points"],
+            items=c["item_count"],
+            done=rows.get(c["pk"], {}).get("done", 0),
+            self_total=rows.get(c["pk"], {}).get("total") or Decimal(0),
+        )
+        for c in categories
+    ]
+
+
+def with_progress(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Annotate items done and the self-assessed total, each as one correlated subquery."""
+    done = (
+        ItemAssessment.objects.filter(DONE, submission=OuterRef("pk"))
+        .order_by()
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = (
+        ItemAssessment.objects.filter(submission=OuterRef("pk"))
+        .order_by()
+        .values("submission")
+        .annotate(s=Sum("self_score"))
+        .values("s")
+    )
+    return submissions.annotate(
+        items_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+        self_total=Subquery(total),
+    )
+
+
+def item_count(campaign: Campaign) -> int:
+    return Item.objects.filter(standard_id=campaign.standard_id).count()
+
+
+@dataclass
+class ItemRow:
+    """One item of the assessment page, with what is saved and what backs it."""
+
+    item: Item
+    assessment: ItemAssessment | None
+    evidence: list[EvidenceFile]
+    indicator: IndicatorResult | None
+    problem: str
+    # What the user typed when a save was refused, shown again instead of the saved values.
+    kept: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class CategoryBlock:
+    progress: CategoryProgress
+    rows: list[ItemRow]
+
+
+def assessment_blocks(
+    campaign: Campaign, community: Community, submission: Submission | None
+) -> list[CategoryBlock]:
+    """The 33 items grouped by category, each with its saved assessment and evidence, and the
+    hard-indicator result beside the items it backs (community annotated by the getter)."""
+    saved: dict[int, ItemAssessment] = {}
+    if submission is not None:
+        assessments = submission.assessments.prefetch_related("evidence")
+        saved = {a.item_id: a for a in assessments}
+    indicators: dict[str, IndicatorResult] = {r.indicator: r for r in results_for(community)}
+    items = Item.objects.filter(standard_id=campaign.standard_id).order_by("display_order")
+    rows_by_category: dict[int, list[ItemRow]] = {}
+    for item in items:
+        assessment = saved.get(item.pk)
+        rows_by_category.setdefault(item.category_id, []).append(
+            ItemRow(
+                item=item,
+                assessment=assessment,
+                evidence=list(assessment.evidence.all()) if assessment else [],
+                indicator=indicators.get(item.hard_indicator) if item.hard_indicator else None,
+                problem=item_problem(
+                    assessment.self_score if assessment else None,
+                    assessment.explanation if assessment else "",
+                ),
+            )
+        )
+    return [
+        CategoryBlock(p, rows_by_category.get(p.pk, []))
+        for p in category_progress(campaign, submission)
+    ]

@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    RETURNED = "returned", _("已退回修改")
+    SUBMITTED = "submitted", _("已提交，待区市审核")
+    RECOMMENDED = "recommended", _("区市拟推荐")
+    FORWARDED = "forwarded", _("已报送市办")
+
+
+# Only these states accept changes to scores, explanations and evidence.
+EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class Submission(models.Model):
+    """A community's self-assessment in a campaign, and where it stands in the pipeline."""
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("创建活动"),
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("社区"),
+    )
+    # Copied from the community so scoping and the per-district rank need no join.
+    district = models.ForeignKey(
+        "communities.District",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("区市"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    return_comment = models.TextField(_("退回意见"), blank=True)
+    rank = models.PositiveSmallIntegerField(_("推荐排序"), null=True, blank=True)
+    recommendation_reason = models.TextField(_("推荐理由"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["community__code"]
+        verbose_name = _("自评申报")
+        verbose_name_plural = _("自评申报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "community"], name="one_submission_per_community"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "district", "rank"],
+                condition=Q(rank__isnull=False),
+                name="unique_rank_within_district",
+                violation_error_message=_("同一区市的推荐排序不能重复。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.community)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+
+class ItemAssessment(models.Model):
+    """A community's self-score and explanation for one of the standard's items."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("申报")
+    )
+    item = models.ForeignKey(
+        "standards.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("小项")
+    )
+    self_score = models.DecimalField(
+        _("自评得分"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    explanation = models.TextField(_("自评说明"), blank=True)
+    # Bumped by every save; a form carrying an older number was opened before someone else's
+    # save and must not overwrite it.
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更新人"),
+    )
+    evidence = models.ManyToManyField(
+        "campaign.EvidenceFile", blank=True, related_name="assessments", verbose_name=_("佐证材料")
+    )
+
+    class Meta:
+        ordering = ["item__display_order"]
+        verbose_name = _("小项自评")
+        verbose_name_plural = _("小项自评")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "item"], name="one_assessment_per_item"),
+            models.CheckConstraint(
+                condition=Q(self_score__gte=0) | Q(self_score__isnull=True),
+                name="self_score_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.item.code}"
+
+
+# An item counts as done when it has a score, and an explanation unless the score is zero.
+DONE = Q(self_score__isnull=False) & (Q(self_score=0) | ~Q(explanation=""))
+
+
+class EvidenceFile(models.Model):
+    """An uploaded file in a submission's evidence library; it may back several items."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="evidence_files", verbose_name=_("申报")
+    )
+    original_name = models.CharField(_("文件名"), max_length=255)
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Relative to the private storage root; never under a URL the web server serves directly.
+    stored_name = models.CharField(_("存储位置"), max_length=255)
+    thumbnail_name = models.CharField(_("缩略图位置"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "sha256"], name="one_copy_of_a_file_per_submission"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DistrictRecommendation(models.Model):
+    """A district's recommendation sent to the office; once sent, its submissions are locked."""
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign",
+        on_delete=models.PROTECT,
+        related_name="district_recommendations",
+        verbose_name=_("创建活动"),
+    )
+    district = models.ForeignKey(
+        "communities.District",
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("区市"),
+    )
+    forwarded_at = models.DateTimeField(_("报送时间"))
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+
+    class Meta:
+        ordering = ["district__display_order"]
+        verbose_name = _("区市推荐")
+        verbose_name_plural = _("区市推荐")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "district"], name="one_recommendation_per_district"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.district}"

@@ -1,0 +1,158 @@
+"""The one table of what may happen to a submission: from which state, by which role, in which
+phase, into which state. The action functions in ``actions`` consult it and nothing else, and
+each user's to-do list is derived from it."""
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Campaign, CampaignPhase, Phase, Status
+from .roles import Role
+
+
+class ActionRefused(Exception):
+    """An action that the state, the role, the dates or the data do not allow. The message is
+    for the user and says why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class Action(StrEnum):
+    SAVE = "save"
+    SUBMIT = "submit"
+    RETURN = "return"
+    RECOMMEND = "recommend"
+    WITHDRAW = "withdraw"
+    FORWARD = "forward"
+
+
+ACTION_NAMES = {
+    Action.SAVE: gettext_lazy("保存自评"),
+    Action.SUBMIT: gettext_lazy("提交自评"),
+    Action.RETURN: gettext_lazy("退回修改"),
+    Action.RECOMMEND: gettext_lazy("列入推荐"),
+    Action.WITHDRAW: gettext_lazy("撤销推荐"),
+    Action.FORWARD: gettext_lazy("报送市办"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Status
+    action: Action
+    target: Status
+    roles: frozenset[Role]
+    phase: Phase
+
+
+_S, _A = Status, Action
+_DISTRICT = frozenset({Role.DISTRICT_STAFF, Role.DISTRICT_ADMIN})
+_ADMIN = frozenset({Role.DISTRICT_ADMIN})
+_SELF, _RECOMMEND = Phase.SELF_ASSESSMENT, Phase.RECOMMENDATION
+
+# A returned submission may be corrected until the recommendation deadline, so a late return
+# never leaves a district unable to fix what it was asked to fix.
+TRANSITIONS = [
+    Transition(_S.DRAFT, _A.SAVE, _S.DRAFT, _DISTRICT, _SELF),
+    Transition(_S.RETURNED, _A.SAVE, _S.RETURNED, _DISTRICT, _RECOMMEND),
+    Transition(_S.DRAFT, _A.SUBMIT, _S.SUBMITTED, _DISTRICT, _SELF),
+    Transition(_S.RETURNED, _A.SUBMIT, _S.SUBMITTED, _DISTRICT, _RECOMMEND),
+    Transition(_S.SUBMITTED, _A.RETURN, _S.RETURNED, _ADMIN, _RECOMMEND),
+    Transition(_S.RECOMMENDED, _A.RETURN, _S.RETURNED, _ADMIN, _RECOMMEND),
+    Transition(_S.SUBMITTED, _A.RECOMMEND, _S.RECOMMENDED, _ADMIN, _RECOMMEND),
+    Transition(_S.RECOMMENDED, _A.WITHDRAW, _S.SUBMITTED, _ADMIN, _RECOMMEND),
+    Transition(_S.RECOMMENDED, _A.FORWARD, _S.FORWARDED, _ADMIN, _RECOMMEND),
+]
+_BY_SOURCE = {(t.source, t.action): t for t in TRANSITIONS}
+
+
+def find_transition(status: str, action: Action, role: Role | None) -> Transition:
+    """The transition for this state and action, or ActionRefused saying why there is none."""
+    transition = _BY_SOURCE.get((Status(status), action))
+    if transition is None:
+        raise ActionRefused(
+            _("当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": Status(status).label, "action": ACTION_NAMES[action]}
+        )
+    if role not in transition.roles:
+        raise ActionRefused(_("您的角色不能%(action)s。") % {"action": ACTION_NAMES[action]})
+    return transition
+
+
+def actions_for(status: str, role: Role | None) -> list[Action]:
+    """What the role may do to a submission in this state (dates aside): the to-do list."""
+    return [t.action for t in TRANSITIONS if t.source == status and role in t.roles]
+
+
+def states_needing(role: Role | None, actions: frozenset[Action]) -> list[Status]:
+    return sorted({t.source for t in TRANSITIONS if t.action in actions and role in t.roles})
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def require_phase_open(campaign: Campaign, phase: Phase, day: datetime.date | None = None) -> None:
+    """Refuse with the dates when the phase is not open today."""
+    day = day or today()
+    dates = CampaignPhase.objects.filter(campaign=campaign, phase=phase).first()
+    if dates is None:
+        raise ActionRefused(
+            _("“%(phase)s”阶段尚未安排时间，请联系领导小组办公室。") % {"phase": phase.label}
+        )
+    if day < dates.starts_on:
+        raise ActionRefused(
+            _("“%(phase)s”阶段将于%(date)s开始，目前还不能办理。")
+            % {"phase": phase.label, "date": _date(dates.starts_on)}
+        )
+    if day > dates.ends_on:
+        raise ActionRefused(
+            _("“%(phase)s”阶段已于%(date)s截止。如需延期，请联系领导小组办公室。")
+            % {"phase": phase.label, "date": _date(dates.ends_on)}
+        )
+
+
+def _date(day: datetime.date) -> str:
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def default_schedule(start: datetime.date) -> dict[Phase, tuple[datetime.date, datetime.date]]:
+    """The press conference's timetable from a start date: three months of self-assessment
+    (全面创建), the district recommending while it runs and two weeks after, then one stage
+    after another."""
+
+    def days(n: int) -> datetime.timedelta:
+        return datetime.timedelta(days=n)
+
+    self_end = start + days(91)
+    recommend_end = self_end + days(15)
+    audit_end = recommend_end + days(15)
+    survey_end = audit_end + days(14)
+    review_end = survey_end + days(14)
+    decision_end = review_end + days(7)
+    return {
+        Phase.SELF_ASSESSMENT: (start, self_end),
+        Phase.RECOMMENDATION: (start, recommend_end),
+        Phase.AUDIT: (recommend_end + days(1), audit_end),
+        Phase.SURVEY: (audit_end + days(1), survey_end),
+        Phase.JOINT_REVIEW: (survey_end + days(1), review_end),
+        Phase.DECISION: (review_end + days(1), decision_end),
+        Phase.PUBLICATION: (decision_end + days(1), decision_end + days(14)),
+    }
+
+
+def refusal(campaign: Campaign, status: str, action: Action, role: Role | None) -> str:
+    """Why the action is not possible now, or "" when it is: for pages deciding what to offer."""
+    try:
+        transition = find_transition(status, action, role)
+        require_phase_open(campaign, transition.phase)
+    except ActionRefused as exc:
+        return exc.message
+    return ""

@@ -37,7 +37,7 @@ from .models import (
     Submission,
 )
 from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, actions_for, refusal
+from .workflow import Action, ActionRefused, actions_for, phase_dates, refusal
 
 PAGE_SIZE = 50
 NOT_STARTED = "not_started"
@@ -133,7 +133,7 @@ def _render_detail(
 
 def _deadline(target: AssessmentTarget, state: str) -> CampaignPhase | None:
     phase = Phase.RECOMMENDATION if state == Status.RETURNED else Phase.SELF_ASSESSMENT
-    return CampaignPhase.objects.filter(campaign=target.campaign, phase=phase).first()
+    return phase_dates(target.campaign).get(phase)
 
 
 @login_required

@@ -99,10 +99,20 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def phase_dates(campaign: Campaign) -> dict[str, CampaignPhase]:
+    """The campaign's phases by name, read once per Campaign instance (one request or one
+    transaction) however many checks a page makes."""
+    cached: dict[str, CampaignPhase] | None = getattr(campaign, "_phase_dates", None)
+    if cached is None:
+        cached = {p.phase: p for p in CampaignPhase.objects.filter(campaign=campaign)}
+        campaign._phase_dates = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def require_phase_open(campaign: Campaign, phase: Phase, day: datetime.date | None = None) -> None:
     """Refuse with the dates when the phase is not open today."""
     day = day or today()
-    dates = CampaignPhase.objects.filter(campaign=campaign, phase=phase).first()
+    dates = phase_dates(campaign).get(phase)
     if dates is None:
         raise ActionRefused(
             _("“%(phase)s”阶段尚未安排时间，请联系领导小组办公室。") % {"phase": phase.label}

@@ -90,8 +90,11 @@ class QueryCountTests(CampaignTestCase):
         pages = {
             # campaign, count, one page of communities, their submissions with progress, items
             (self.staff, reverse("assessment_list", args=[2020])): 5,
-            # campaign, count, page with progress, quota, recommended, forwarded, items, phase
+            # campaign, count, page with progress, quota, recommended, forwarded, items, phases
             (self.district_admin, reverse("district_review", args=[2020])): 8,
+            # campaign, community, submission, phases, assessments, their evidence, items,
+            # category progress (2), the evidence library
+            (self.staff, reverse("assessment_detail", args=[2020, "371002004100"])): 10,
         }
         self.fill_district(1)
         for (user, url), expected in pages.items():

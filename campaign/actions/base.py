@@ -1,0 +1,71 @@
+"""What every submission action shares: lock the row, check the transition table, move and
+log."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+
+from .. import audit
+from ..models import (
+    Status,
+    Submission,
+)
+from ..roles import scope_of
+from ..workflow import Action, ActionRefused, find_transition, require_phase_open
+
+
+def lock_or_start(campaign_id: int, community_id: int) -> Submission:
+    """The community's submission, locked; created (as a draft) by the first save."""
+    community = Community.objects.get(pk=community_id)
+    Submission.objects.get_or_create(
+        campaign_id=campaign_id,
+        community=community,
+        defaults={"district_id": community.district_id},
+    )
+    return (
+        Submission.objects.select_for_update()
+        .select_related("campaign")
+        .get(campaign_id=campaign_id, community=community)
+    )
+
+
+def check(submission: Submission, action: Action, actor: Any) -> Status:
+    """Role, state and dates allow the action; return the state it leads to."""
+    scope = scope_of(actor)
+    if scope.is_district_bound and scope.district_id != submission.district_id:
+        raise ActionRefused(_("只能办理本区市的社区。"))
+    transition = find_transition(submission.status, action, scope.role)
+    require_phase_open(submission.campaign, transition.phase)
+    return transition.target
+
+
+def move(
+    submission: Submission,
+    action: Action,
+    *,
+    actor: Any,
+    ip: str | None,
+    comment: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    target = check(submission, action, actor)
+    previous = submission.status
+    submission.status = target
+    submission.save()
+    audit.record(
+        f"assessment.{action.value}",
+        actor=actor,
+        target=submission,
+        district_id=submission.district_id,
+        from_state=previous,
+        to_state=target,
+        comment=comment,
+        details=details,
+        ip=ip,
+    )
+
+
+def locked(submission_id: int) -> Submission:
+    return Submission.objects.select_for_update().select_related("campaign").get(pk=submission_id)

@@ -1,0 +1,156 @@
+"""Submitting, and the district admin's return, recommendation and forwarding."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import audit
+from ..assessment import MAX_COMMENT, missing_items
+from ..models import (
+    DistrictQuota,
+    DistrictRecommendation,
+    Status,
+    Submission,
+)
+from ..workflow import Action, ActionRefused
+from .base import check, locked, move
+
+
+def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:
+    with transaction.atomic():
+        submission = locked(submission_id)
+        check(submission, Action.SUBMIT, actor)
+        problems = missing_items(submission)
+        if problems:
+            raise ActionRefused(
+                _("还有%(n)d个小项未完成，不能提交：") % {"n": len(problems)}, problems
+            )
+        submission.submitted_at = timezone.now()
+        move(submission, Action.SUBMIT, actor=actor, ip=ip)
+    return submission
+
+
+def do_return(submission_id: int, comment: str, *, actor: Any, ip: str | None = None) -> Submission:
+    comment = comment.strip()
+    if not comment:
+        raise ActionRefused(_("退回时必须填写退回意见，说明需要修改的内容。"))
+    if len(comment) > MAX_COMMENT:
+        raise ActionRefused(_("退回意见不能超过%(n)d字。") % {"n": MAX_COMMENT})
+    with transaction.atomic():
+        submission = locked(submission_id)
+        submission.return_comment = comment
+        submission.rank = None
+        submission.recommendation_reason = ""
+        move(submission, Action.RETURN, actor=actor, ip=ip, comment=comment)
+    return submission
+
+
+def do_recommend(
+    submission_id: int, rank: int, reason: str, *, actor: Any, ip: str | None = None
+) -> Submission:
+    """Put a submitted community on the district's list, within the district's quota."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("请填写推荐理由。"))
+    if len(reason) > MAX_COMMENT:
+        raise ActionRefused(_("推荐理由不能超过%(n)d字。") % {"n": MAX_COMMENT})
+    with transaction.atomic():
+        submission = locked(submission_id)
+        _refuse_if_forwarded(submission)
+        # Locking the quota row serialises recommendations within one district.
+        quota = (
+            DistrictQuota.objects.select_for_update()
+            .filter(campaign_id=submission.campaign_id, district_id=submission.district_id)
+            .first()
+        )
+        places = quota.quota if quota else 0
+        if not 1 <= rank <= places:
+            raise ActionRefused(
+                _("推荐排序应在1到%(n)d之间（本区市推荐名额%(n)d个）。") % {"n": places}
+            )
+        others = Submission.objects.filter(
+            campaign_id=submission.campaign_id,
+            district_id=submission.district_id,
+            status=Status.RECOMMENDED,
+        ).exclude(pk=submission.pk)
+        if others.count() >= places:
+            raise ActionRefused(
+                _("本区市推荐名额为%(n)d个，已全部用完。请先撤销其他社区的推荐。") % {"n": places}
+            )
+        taken = others.filter(rank=rank).first()
+        if taken is not None:
+            raise ActionRefused(
+                _("排序第%(rank)d位已给了%(community)s，请换一个排序。")
+                % {"rank": rank, "community": taken.community}
+            )
+        submission.rank = rank
+        submission.recommendation_reason = reason
+        move(
+            submission,
+            Action.RECOMMEND,
+            actor=actor,
+            ip=ip,
+            comment=reason,
+            details={"rank": rank},
+        )
+    return submission
+
+
+def _refuse_if_forwarded(submission: Submission) -> None:
+    if DistrictRecommendation.objects.filter(
+        campaign_id=submission.campaign_id, district_id=submission.district_id
+    ).exists():
+        raise ActionRefused(_("本区市的推荐已报送市办，不能再调整推荐名单。"))
+
+
+def do_withdraw_recommendation(
+    submission_id: int, *, actor: Any, ip: str | None = None
+) -> Submission:
+    with transaction.atomic():
+        submission = locked(submission_id)
+        submission.rank = None
+        submission.recommendation_reason = ""
+        move(submission, Action.WITHDRAW, actor=actor, ip=ip)
+    return submission
+
+
+def do_forward_district(
+    campaign_id: int, district_id: int, *, actor: Any, ip: str | None = None
+) -> DistrictRecommendation:
+    """Send the district's recommended communities to the office. It happens once; from then
+    on those submissions are locked for the district."""
+    with transaction.atomic():
+        DistrictQuota.objects.select_for_update().filter(
+            campaign_id=campaign_id, district_id=district_id
+        ).first()
+        if DistrictRecommendation.objects.filter(
+            campaign_id=campaign_id, district_id=district_id
+        ).exists():
+            raise ActionRefused(_("本区市的推荐已报送市办，不能重复报送。"))
+        chosen = list(
+            Submission.objects.select_for_update()
+            .select_related("campaign", "community")
+            .filter(campaign_id=campaign_id, district_id=district_id, status=Status.RECOMMENDED)
+            .order_by("rank")
+        )
+        if not chosen:
+            raise ActionRefused(_("还没有推荐任何社区，不能报送。"))
+        for submission in chosen:
+            move(submission, Action.FORWARD, actor=actor, ip=ip)
+        recommendation = DistrictRecommendation.objects.create(
+            campaign_id=campaign_id,
+            district_id=district_id,
+            forwarded_at=timezone.now(),
+            forwarded_by=actor,
+        )
+        audit.record(
+            "district.forward",
+            actor=actor,
+            target=recommendation,
+            district_id=district_id,
+            details={"communities": [s.community.code for s in chosen]},
+            ip=ip,
+        )
+    return recommendation

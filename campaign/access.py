@@ -5,6 +5,7 @@ the scope is not found (404); a role without the capability is refused (403)."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,11 +13,32 @@ from django.shortcuts import get_object_or_404
 from communities.access import get_community_for_user
 from communities.models import Community
 
-from .models import Campaign, EvidenceFile, Status, Submission
-from .roles import Capability, scope_of
+from .models import (
+    DISTRICT_STATES,
+    Campaign,
+    DecisionMeeting,
+    EvidenceFile,
+    Objection,
+    Status,
+    Submission,
+)
+from .roles import Capability, Role, scope_of
 
-# What the office, member units and the leading group may read: what districts have sent on.
-CITY_VISIBLE_STATES = frozenset({Status.FORWARDED})
+# What the office and the leading group may read: what districts have sent on.
+CITY_VISIBLE_STATES = frozenset(Status) - DISTRICT_STATES
+# Member units see the candidates from the joint review on, never those the office turned down.
+UNIT_VISIBLE_STATES = frozenset(
+    {
+        Status.JOINT_REVIEW,
+        Status.AWAITING_DECISION,
+        Status.APPROVED,
+        Status.NOT_APPROVED,
+        Status.IN_NOTICE,
+        Status.REMOVED,
+        Status.NAMED,
+        Status.RECOMMENDED_UPWARD,
+    }
+)
 
 
 def campaign_or_404(year: int) -> Campaign:
@@ -33,6 +55,8 @@ def submissions_for(
     )
     if scope.is_district_bound:
         return scope.restrict(submissions)
+    if scope.role == Role.UNIT_REVIEWER:
+        return submissions.filter(status__in=UNIT_VISIBLE_STATES)
     return submissions.filter(status__in=CITY_VISIBLE_STATES)
 
 
@@ -75,3 +99,21 @@ def get_evidence_for_user(user: Any, evidence_id: int) -> EvidenceFile:
     if not visible.exists():
         raise Http404
     return evidence
+
+
+def get_meeting_for_user(user: Any, meeting_id: int) -> DecisionMeeting:
+    """A leading-group meeting (and its minutes): for the leading group and the office."""
+    scope = scope_of(user)
+    if not (scope.can(Capability.DECIDE) or scope.can(Capability.PUBLISH)):
+        raise PermissionDenied
+    return get_object_or_404(DecisionMeeting.objects.select_related("campaign"), pk=meeting_id)
+
+
+def get_objection_for_user(user: Any, campaign: Campaign, reference: str) -> Objection:
+    """An objection with the objector's name and contact: for the office only."""
+    scope_of(user).require(Capability.PUBLISH)
+    return get_object_or_404(
+        Objection.objects.select_related("submission__community", "submission__district", "notice"),
+        notice__campaign=campaign,
+        reference=reference,
+    )

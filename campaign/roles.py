@@ -42,6 +42,10 @@ class Capability(StrEnum):
     ASSESS = "assess"
     REVIEW_DISTRICT = "review_district"
     MANAGE_SCHEDULE = "manage_schedule"
+    AUDIT = "audit"
+    JOINT_REVIEW = "joint_review"
+    DECIDE = "decide"
+    PUBLISH = "publish"
 
 
 CAPABILITY_LABELS = {
@@ -57,12 +61,18 @@ CAPABILITY_LABELS = {
     Capability.ASSESS: _("填报社区自评、上传佐证材料"),
     Capability.REVIEW_DISTRICT: _("审核本区市自评，退回或在名额内推荐"),
     Capability.MANAGE_SCHEDULE: _("调整活动各阶段截止日期"),
+    Capability.AUDIT: _("审核区市推荐的社区，录入满意度调查结果"),
+    Capability.JOINT_REVIEW: _("联审本单位负责的小项，必要时一票否决"),
+    Capability.DECIDE: _("研究确定示范社区"),
+    Capability.PUBLISH: _("发布公示、办理异议、命名和择优上报"),
 }
 
 _C = Capability
 # Separation of duties (三员分立): the system administrator runs the system but does not take
 # part in the assessment itself.
-WORKFLOW_CAPABILITIES = frozenset({_C.ASSESS, _C.REVIEW_DISTRICT})
+WORKFLOW_CAPABILITIES = frozenset(
+    {_C.ASSESS, _C.REVIEW_DISTRICT, _C.AUDIT, _C.JOINT_REVIEW, _C.DECIDE, _C.PUBLISH}
+)
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.DISTRICT_STAFF: frozenset(
         {
@@ -95,10 +105,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             _C.VIEW_AUDIT_LOG,
             _C.VIEW_SUBMISSIONS,
             _C.MANAGE_SCHEDULE,
+            _C.AUDIT,
+            _C.PUBLISH,
         }
     ),
-    Role.UNIT_REVIEWER: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD}),
-    Role.LEADING_GROUP: frozenset({_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS}),
+    Role.UNIT_REVIEWER: frozenset(
+        {_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS, _C.JOINT_REVIEW}
+    ),
+    Role.LEADING_GROUP: frozenset(
+        {_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS, _C.DECIDE}
+    ),
     Role.SYSTEM_ADMIN: frozenset(Capability) - WORKFLOW_CAPABILITIES,
 }
 

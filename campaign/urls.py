@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import assessment_views, evidence_views, sheet_views, views
+from . import (
+    assessment_views,
+    evidence_views,
+    sheet_views,
+    urls_joint,
+    urls_public,
+    urls_review,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -79,4 +87,7 @@ urlpatterns = [
         name="submission_withdraw",
     ),
     path("<int:year>/district/forward/", assessment_views.forward, name="district_forward"),
+    *urls_review.urlpatterns,
+    *urls_joint.urlpatterns,
+    *urls_public.urlpatterns,
 ]

@@ -3,6 +3,7 @@ phase, into which state. The action functions in ``actions`` consult it and noth
 each user's to-do list is derived from it."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Campaign, CampaignPhase, Phase, Status
+from . import conditions
+from .models import Campaign, CampaignPhase, Phase, Status, Submission
 from .roles import Role
 
 
@@ -31,6 +33,22 @@ class Action(StrEnum):
     RECOMMEND = "recommend"
     WITHDRAW = "withdraw"
     FORWARD = "forward"
+    AUDIT_ITEM = "audit_item"
+    PASS_AUDIT = "pass_audit"
+    REQUEST_REVISION = "request_revision"
+    REJECT = "reject"
+    RECORD_SURVEY = "record_survey"
+    FINISH_SURVEY = "finish_survey"
+    OPINE = "opine"
+    VETO = "veto"
+    LIFT_VETO = "lift_veto"
+    CLOSE_REVIEW = "close_review"
+    APPROVE = "approve"
+    DECLINE = "decline"
+    PUBLISH = "publish"
+    REMOVE = "remove"
+    NAME = "name"
+    RECOMMEND_UPWARD = "recommend_upward"
 
 
 ACTION_NAMES = {
@@ -40,7 +58,25 @@ ACTION_NAMES = {
     Action.RECOMMEND: gettext_lazy("列入推荐"),
     Action.WITHDRAW: gettext_lazy("撤销推荐"),
     Action.FORWARD: gettext_lazy("报送市办"),
+    Action.AUDIT_ITEM: gettext_lazy("审核打分"),
+    Action.PASS_AUDIT: gettext_lazy("审核通过"),
+    Action.REQUEST_REVISION: gettext_lazy("退回区市修改"),
+    Action.REJECT: gettext_lazy("审核不通过"),
+    Action.RECORD_SURVEY: gettext_lazy("录入满意度调查结果"),
+    Action.FINISH_SURVEY: gettext_lazy("结束调查、转入联审"),
+    Action.OPINE: gettext_lazy("提出联审意见"),
+    Action.VETO: gettext_lazy("一票否决"),
+    Action.LIFT_VETO: gettext_lazy("撤回否决"),
+    Action.CLOSE_REVIEW: gettext_lazy("结束联审、提交领导小组研究"),
+    Action.APPROVE: gettext_lazy("研究通过"),
+    Action.DECLINE: gettext_lazy("研究不通过"),
+    Action.PUBLISH: gettext_lazy("发布公示"),
+    Action.REMOVE: gettext_lazy("因异议成立取消"),
+    Action.NAME: gettext_lazy("命名"),
+    Action.RECOMMEND_UPWARD: gettext_lazy("择优向上推荐"),
 }
+
+Precondition = Callable[[Submission], str]
 
 
 @dataclass(frozen=True)
@@ -49,13 +85,21 @@ class Transition:
     action: Action
     target: Status
     roles: frozenset[Role]
-    phase: Phase
+    # The phase whose dates must be open; None where other dates govern (the notice period).
+    phase: Phase | None
+    # Says why the submission's data does not allow the move yet, or "" when it does.
+    precondition: Precondition | None = None
 
 
 _S, _A = Status, Action
 _DISTRICT = frozenset({Role.DISTRICT_STAFF, Role.DISTRICT_ADMIN})
 _ADMIN = frozenset({Role.DISTRICT_ADMIN})
+_OFFICE = frozenset({Role.OFFICE_AUDITOR})
+_UNIT = frozenset({Role.UNIT_REVIEWER})
+_LEADER = frozenset({Role.LEADING_GROUP})
 _SELF, _RECOMMEND = Phase.SELF_ASSESSMENT, Phase.RECOMMENDATION
+_AUDIT, _SURVEY, _JOINT = Phase.AUDIT, Phase.SURVEY, Phase.JOINT_REVIEW
+_DECISION, _PUBLICATION = Phase.DECISION, Phase.PUBLICATION
 
 # A returned submission may be corrected until the recommendation deadline, so a late return
 # never leaves a district unable to fix what it was asked to fix.
@@ -69,6 +113,55 @@ TRANSITIONS = [
     Transition(_S.SUBMITTED, _A.RECOMMEND, _S.RECOMMENDED, _ADMIN, _RECOMMEND),
     Transition(_S.RECOMMENDED, _A.WITHDRAW, _S.SUBMITTED, _ADMIN, _RECOMMEND),
     Transition(_S.RECOMMENDED, _A.FORWARD, _S.FORWARDED, _ADMIN, _RECOMMEND),
+    # The office audit. A return for revision goes back to the district, which resubmits to
+    # the office directly (the district's list is already sent).
+    Transition(_S.FORWARDED, _A.AUDIT_ITEM, _S.FORWARDED, _OFFICE, _AUDIT),
+    Transition(
+        _S.FORWARDED, _A.PASS_AUDIT, _S.SURVEYING, _OFFICE, _AUDIT, conditions.every_item_audited
+    ),
+    Transition(
+        _S.FORWARDED,
+        _A.REQUEST_REVISION,
+        _S.REVISING,
+        _OFFICE,
+        _AUDIT,
+        conditions.revision_requested,
+    ),
+    Transition(_S.FORWARDED, _A.REJECT, _S.REJECTED, _OFFICE, _AUDIT),
+    Transition(_S.REVISING, _A.SAVE, _S.REVISING, _DISTRICT, _AUDIT),
+    Transition(_S.REVISING, _A.SUBMIT, _S.FORWARDED, _DISTRICT, _AUDIT),
+    # The satisfaction survey (filled by the survey module, or typed in from a firm's report).
+    Transition(_S.SURVEYING, _A.RECORD_SURVEY, _S.SURVEYING, _OFFICE, _SURVEY),
+    Transition(
+        _S.SURVEYING,
+        _A.FINISH_SURVEY,
+        _S.JOINT_REVIEW,
+        _OFFICE,
+        _SURVEY,
+        conditions.survey_recorded,
+    ),
+    # The member units' joint review.
+    Transition(_S.JOINT_REVIEW, _A.OPINE, _S.JOINT_REVIEW, _UNIT, _JOINT),
+    Transition(_S.JOINT_REVIEW, _A.VETO, _S.JOINT_REVIEW, _UNIT, _JOINT),
+    Transition(_S.JOINT_REVIEW, _A.LIFT_VETO, _S.JOINT_REVIEW, _UNIT, _JOINT),
+    Transition(
+        _S.JOINT_REVIEW,
+        _A.CLOSE_REVIEW,
+        _S.AWAITING_DECISION,
+        _OFFICE,
+        _JOINT,
+        conditions.every_unit_reviewed,
+    ),
+    # The leading group's decision.
+    Transition(
+        _S.AWAITING_DECISION, _A.APPROVE, _S.APPROVED, _LEADER, _DECISION, conditions.not_vetoed
+    ),
+    Transition(_S.AWAITING_DECISION, _A.DECLINE, _S.NOT_APPROVED, _LEADER, _DECISION),
+    # Public notice; objections and naming follow the notice's own dates.
+    Transition(_S.APPROVED, _A.PUBLISH, _S.IN_NOTICE, _OFFICE, _PUBLICATION),
+    Transition(_S.IN_NOTICE, _A.REMOVE, _S.REMOVED, _OFFICE, None, conditions.objection_upheld),
+    Transition(_S.IN_NOTICE, _A.NAME, _S.NAMED, _OFFICE, None, conditions.notice_passed),
+    Transition(_S.NAMED, _A.RECOMMEND_UPWARD, _S.RECOMMENDED_UPWARD, _OFFICE, None),
 ]
 _BY_SOURCE = {(t.source, t.action): t for t in TRANSITIONS}
 
@@ -158,11 +251,25 @@ def default_schedule(start: datetime.date) -> dict[Phase, tuple[datetime.date, d
     }
 
 
+def require_allowed(submission: Submission, action: Action, role: Role | None) -> Transition:
+    """The transition, once state, role, dates and precondition all allow it."""
+    transition = find_transition(submission.status, action, role)
+    if transition.phase is not None:
+        require_phase_open(submission.campaign, transition.phase)
+    if transition.precondition is not None:
+        problem = transition.precondition(submission)
+        if problem:
+            raise ActionRefused(problem)
+    return transition
+
+
 def refusal(campaign: Campaign, status: str, action: Action, role: Role | None) -> str:
-    """Why the action is not possible now, or "" when it is: for pages deciding what to offer."""
+    """Why the action is not possible now (state, role, dates), or "" when it is: for pages
+    deciding what to offer. Preconditions are checked when the action runs."""
     try:
         transition = find_transition(status, action, role)
-        require_phase_open(campaign, transition.phase)
+        if transition.phase is not None:
+            require_phase_open(campaign, transition.phase)
     except ActionRefused as exc:
         return exc.message
     return ""

@@ -242,6 +242,16 @@ if EVIDENCE_SERVE not in {"django", "x-accel", "x-sendfile"}:
     )
 EVIDENCE_ACCEL_PREFIX = env_str("EVIDENCE_ACCEL_PREFIX", "/protected/evidence/")
 
+# The review pipeline. A member unit may move an item's audited score by at most this share
+# of the item's points (in half points). The public notice (公示) lasts this many working days;
+# weekends are skipped, and so are the listed public holidays (YYYY-MM-DD, comma-separated),
+# since the statutory calendar changes every year. Objections from one address are limited
+# per hour.
+JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT = env_int("JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT", 20)
+NOTICE_WORKING_DAYS = env_int("NOTICE_WORKING_DAYS", 5)
+NOTICE_HOLIDAYS = env_list("NOTICE_HOLIDAYS", [])
+OBJECTIONS_PER_HOUR = env_int("OBJECTIONS_PER_HOUR", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

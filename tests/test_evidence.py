@@ -646,9 +646,11 @@ class ServingTests(EvidenceTestCase):
             self.assertEqual(b"".join(response.streaming_content), self.pdf)  # type: ignore[attr-defined]
 
     def test_roles_without_the_right_are_refused(self) -> None:
-        for user in (self.reviewer, self.nobody):
-            self.login(user)
-            self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.login(self.nobody)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        # Member units read submissions only from the joint review on: this one is not there.
+        self.login(self.reviewer)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
         self.client.logout()
         self.assertEqual(self.client.get(self.url).status_code, 302)
 

@@ -13,7 +13,7 @@ from ..models import (
     Submission,
 )
 from ..roles import scope_of
-from ..workflow import Action, ActionRefused, find_transition, require_phase_open
+from ..workflow import Action, ActionRefused, require_allowed
 
 
 def lock_or_start(campaign_id: int, community_id: int) -> Submission:
@@ -32,13 +32,12 @@ def lock_or_start(campaign_id: int, community_id: int) -> Submission:
 
 
 def check(submission: Submission, action: Action, actor: Any) -> Status:
-    """Role, state and dates allow the action; return the state it leads to."""
+    """Scope, role, state, dates and precondition allow the action; return the state it leads
+    to."""
     scope = scope_of(actor)
     if scope.is_district_bound and scope.district_id != submission.district_id:
         raise ActionRefused(_("只能办理本区市的社区。"))
-    transition = find_transition(submission.status, action, scope.role)
-    require_phase_open(submission.campaign, transition.phase)
-    return transition.target
+    return require_allowed(submission, action, scope.role).target
 
 
 def move(
@@ -54,13 +53,27 @@ def move(
     previous = submission.status
     submission.status = target
     submission.save()
+    log(submission, action, previous, actor=actor, ip=ip, comment=comment, details=details)
+
+
+def log(
+    submission: Submission,
+    action: Action,
+    previous: str,
+    *,
+    actor: Any,
+    ip: str | None,
+    comment: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The audit row of one row of the transition table (a move or work within a state)."""
     audit.record(
         f"assessment.{action.value}",
         actor=actor,
         target=submission,
         district_id=submission.district_id,
         from_state=previous,
-        to_state=target,
+        to_state=submission.status,
         comment=comment,
         details=details,
         ip=ip,

@@ -28,6 +28,10 @@ def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submi
                 _("还有%(n)d个小项未完成，不能提交：") % {"n": len(problems)}, problems
             )
         submission.submitted_at = timezone.now()
+        if submission.status == Status.REVISING:
+            # Resubmitted to the office after its return: a fresh audit round, the earlier one
+            # stays as it was.
+            submission.audit_round += 1
         move(submission, Action.SUBMIT, actor=actor, ip=ip)
     return submission
 

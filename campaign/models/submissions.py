@@ -9,11 +9,31 @@ class Status(models.TextChoices):
     RETURNED = "returned", _("已退回修改")
     SUBMITTED = "submitted", _("已提交，待区市审核")
     RECOMMENDED = "recommended", _("区市拟推荐")
-    FORWARDED = "forwarded", _("已报送市办")
+    FORWARDED = "forwarded", _("已报送，待市办审核")
+    REVISING = "revising", _("市办退回修改")
+    REJECTED = "rejected", _("审核未通过")
+    SURVEYING = "surveying", _("满意度调查中")
+    JOINT_REVIEW = "joint_review", _("成员单位联审中")
+    AWAITING_DECISION = "awaiting_decision", _("待领导小组研究")
+    APPROVED = "approved", _("领导小组同意，待公示")
+    NOT_APPROVED = "not_approved", _("领导小组未通过")
+    IN_NOTICE = "in_notice", _("公示中")
+    REMOVED = "removed", _("公示异议成立，已取消")
+    NAMED = "named", _("已命名")
+    RECOMMENDED_UPWARD = "recommended_upward", _("已命名并择优上报")
 
 
 # Only these states accept changes to scores, explanations and evidence.
-EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
+EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED, Status.REVISING})
+# Still in the district's hands: the city has not received these.
+DISTRICT_STATES = frozenset({Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.RECOMMENDED})
+# The end of the road, one way or another.
+NAMED_STATES = frozenset({Status.NAMED, Status.RECOMMENDED_UPWARD})
+
+
+class UpwardLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    NATION = "nation", _("全国")
 
 
 class Submission(models.Model):
@@ -45,6 +65,32 @@ class Submission(models.Model):
     return_comment = models.TextField(_("退回意见"), blank=True)
     rank = models.PositiveSmallIntegerField(_("推荐排序"), null=True, blank=True)
     recommendation_reason = models.TextField(_("推荐理由"), blank=True)
+    # The office audit: each return for revision and resubmission starts a new round, so the
+    # earlier rounds' audited scores and reasons stay as they were.
+    audit_round = models.PositiveSmallIntegerField(_("审核轮次"), default=1)
+    audit_comment = models.TextField(_("市办审核意见"), blank=True)
+    decision_meeting = models.ForeignKey(
+        "campaign.DecisionMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("研究会议"),
+    )
+    decision_comment = models.TextField(_("研究意见"), blank=True)
+    notice = models.ForeignKey(
+        "campaign.PublicNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("公示"),
+    )
+    named_on = models.DateField(_("命名日期"), null=True, blank=True)
+    upward_level = models.CharField(
+        _("择优上报层级"), max_length=10, choices=UpwardLevel.choices, blank=True
+    )
+    upward_reason = models.TextField(_("择优上报理由"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -1,0 +1,134 @@
+"""Submissions put straight into a pipeline state, with the data that state implies, for tests of
+the later stages. Written directly, not through the actions: the actions' own tests walk them."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from campaign.models import (
+    Campaign,
+    CampaignPhase,
+    DecisionMeeting,
+    ItemAssessment,
+    ItemAudit,
+    PublicNotice,
+    Status,
+    Submission,
+    SurveyTally,
+    UnitOpinion,
+)
+from communities.models import Community
+from standards.models import Item
+
+_S = Status
+# Each state and the stages a submission in it has been through.
+_PASSED_AUDIT = {
+    _S.SURVEYING,
+    _S.JOINT_REVIEW,
+    _S.AWAITING_DECISION,
+    _S.APPROVED,
+    _S.NOT_APPROVED,
+    _S.IN_NOTICE,
+    _S.REMOVED,
+    _S.NAMED,
+    _S.RECOMMENDED_UPWARD,
+}
+_SURVEYED = _PASSED_AUDIT - {_S.SURVEYING}
+_REVIEWED = _SURVEYED - {_S.JOINT_REVIEW}
+_DECIDED = _REVIEWED - {_S.AWAITING_DECISION}
+_NOTICED = {_S.IN_NOTICE, _S.REMOVED, _S.NAMED, _S.RECOMMENDED_UPWARD}
+_SUBMITTED = {
+    _S.SUBMITTED,
+    _S.RECOMMENDED,
+    _S.FORWARDED,
+    _S.REVISING,
+    _S.REJECTED,
+} | _PASSED_AUDIT
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def open_every_phase(campaign: Campaign) -> None:
+    """Every phase open today, so any stage's action may run."""
+    CampaignPhase.objects.filter(campaign=campaign).update(
+        starts_on=today() - datetime.timedelta(days=30),
+        ends_on=today() + datetime.timedelta(days=30),
+    )
+    if hasattr(campaign, "_phase_dates"):
+        del campaign._phase_dates
+
+
+def self_score(item: Item) -> Decimal:
+    """Four fifths of the item's points, in half points."""
+    return (item.max_points * Decimal("1.6")).quantize(Decimal(1), ROUND_HALF_UP) / 2
+
+
+def submission_at(
+    campaign: Campaign, community: Community, status: Status, *, actor: Any
+) -> Submission:
+    submission = Submission.objects.create(
+        campaign=campaign,
+        community=community,
+        district_id=community.district_id,
+        status=status,
+        submitted_at=timezone.now() if status in _SUBMITTED else None,
+    )
+    items = list(Item.objects.filter(standard_id=campaign.standard_id).prefetch_related("units"))
+    if status in _SUBMITTED:
+        ItemAssessment.objects.bulk_create(
+            ItemAssessment(
+                submission=submission,
+                item=item,
+                self_score=self_score(item),
+                explanation=f"{item.title}已按要求落实。",
+                updated_by=actor,
+            )
+            for item in items
+        )
+    if status in _PASSED_AUDIT:
+        ItemAudit.objects.bulk_create(
+            ItemAudit(
+                submission=submission,
+                item=item,
+                round=1,
+                audited_score=self_score(item),
+                updated_by=actor,
+            )
+            for item in items
+        )
+    if status in _SURVEYED:
+        SurveyTally.objects.create(
+            submission=submission,
+            satisfied=40,
+            basically_satisfied=8,
+            unsatisfied=2,
+            valid=50,
+            source="测试调查公司报告",
+            recorded_by=actor,
+        )
+    if status in _REVIEWED:
+        UnitOpinion.objects.bulk_create(
+            UnitOpinion(submission=submission, item=item, unit=unit, agrees=True, updated_by=actor)
+            for item in items
+            for unit in item.units.all()
+        )
+    if status in _DECIDED:
+        submission.decision_meeting = DecisionMeeting.objects.create(
+            campaign=campaign, held_on=today(), title="领导小组会议", recorded_by=actor
+        )
+    if status in _NOTICED:
+        submission.notice = PublicNotice.objects.create(
+            campaign=campaign,
+            starts_on=today() - datetime.timedelta(days=1),
+            ends_on=today() + datetime.timedelta(days=6),
+            contact="市民政局基层政权建设和社区治理科，电话 0631-0000000",
+            published_by=actor,
+        )
+    if status in {_S.NAMED, _S.RECOMMENDED_UPWARD}:
+        submission.named_on = today()
+    submission.save()
+    return submission

@@ -1,0 +1,3 @@
+from .routes import Route
+
+ROUTES: list[Route] = []

@@ -441,7 +441,11 @@ class StoredFiles:
 
     def store(self, submission: Submission, candidate: Candidate) -> tuple[str, str]:
         """Write the file (and its thumbnail); return their names relative to the root."""
-        folder = f"{submission.campaign.year}/{submission.pk}"
+        return self.store_in(f"{submission.campaign.year}/{submission.pk}", candidate)
+
+    def store_in(self, folder: str, candidate: Candidate) -> tuple[str, str]:
+        """Write the file (and its thumbnail) into a folder of the private directory, e.g.
+        "2020/minutes"; return their names relative to the root."""
         stored = self._save(f"{folder}/{candidate.sha256}.{candidate.kind}", candidate.source)
         thumbnail = ""
         if candidate.thumbnail is not None:
@@ -492,13 +496,19 @@ def download_name(evidence: EvidenceFile) -> str:
 
 
 def file_response(evidence: EvidenceFile) -> HttpResponseBase:
-    kind = KINDS[evidence.kind]
-    response = _send(evidence.stored_name, kind.content_type)
+    return attachment_response(evidence.stored_name, evidence.kind, download_name(evidence))
+
+
+def attachment_response(stored_name: str, kind_code: str, name: str) -> HttpResponseBase:
+    """Any checked file in the private directory (evidence, minutes, an objection's file),
+    after the caller has checked the viewer's right to it."""
+    kind = KINDS[kind_code]
+    response = _send(stored_name, kind.content_type)
     disposition = "inline" if kind.inline else "attachment"
     # An ASCII fallback for old clients, the real (Chinese) name RFC 5987-encoded.
     response["Content-Disposition"] = (
-        f'{disposition}; filename="evidence.{kind.extensions[0]}"; '
-        f"filename*=UTF-8''{quote(download_name(evidence), safe='')}"
+        f'{disposition}; filename="file.{kind.extensions[0]}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
     )
     response["Cache-Control"] = "private, no-cache"
     return response

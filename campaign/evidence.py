@@ -496,10 +496,14 @@ def download_name(evidence: EvidenceFile) -> str:
 
 
 def file_response(evidence: EvidenceFile) -> HttpResponseBase:
-    return attachment_response(evidence.stored_name, evidence.kind, download_name(evidence))
+    return attachment_response(
+        evidence.stored_name, evidence.kind, download_name(evidence), ascii_stem="evidence"
+    )
 
 
-def attachment_response(stored_name: str, kind_code: str, name: str) -> HttpResponseBase:
+def attachment_response(
+    stored_name: str, kind_code: str, name: str, *, ascii_stem: str = "file"
+) -> HttpResponseBase:
     """Any checked file in the private directory (evidence, minutes, an objection's file),
     after the caller has checked the viewer's right to it."""
     kind = KINDS[kind_code]
@@ -507,7 +511,7 @@ def attachment_response(stored_name: str, kind_code: str, name: str) -> HttpResp
     disposition = "inline" if kind.inline else "attachment"
     # An ASCII fallback for old clients, the real (Chinese) name RFC 5987-encoded.
     response["Content-Disposition"] = (
-        f'{disposition}; filename="file.{kind.extensions[0]}"; '
+        f'{disposition}; filename="{ascii_stem}.{kind.extensions[0]}"; '
         f"filename*=UTF-8''{quote(name, safe='')}"
     )
     response["Cache-Control"] = "private, no-cache"

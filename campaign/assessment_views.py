@@ -37,7 +37,7 @@ from .models import (
     Submission,
 )
 from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, actions_for, phase_dates, refusal
+from .workflow import Action, ActionRefused, actions_for, phase_dates, phase_of, refusal
 
 PAGE_SIZE = 50
 NOT_STARTED = "not_started"
@@ -132,7 +132,7 @@ def _render_detail(
 
 
 def _deadline(target: AssessmentTarget, state: str) -> CampaignPhase | None:
-    phase = Phase.RECOMMENDATION if state == Status.RETURNED else Phase.SELF_ASSESSMENT
+    phase = phase_of(state, Action.SAVE) or Phase.SELF_ASSESSMENT
     return phase_dates(target.campaign).get(phase)
 
 
@@ -201,13 +201,17 @@ def submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
         messages.error(request, _("还没有填写任何小项，不能提交。"))
         return redirect("assessment_detail", year=year, code=code)
     try:
-        actions.do_submit(target.submission.pk, actor=request.user, ip=client_ip(request))
+        submission = actions.do_submit(
+            target.submission.pk, actor=request.user, ip=client_ip(request)
+        )
     except ActionRefused as exc:
         messages.error(request, exc.message)
         return _render_detail(request, target, problems=exc.problems, status=400)
-    messages.success(
-        request, _("%(community)s的自评已提交区市审核。") % {"community": target.community}
-    )
+    if submission.status == Status.FORWARDED:
+        done = _("%(community)s的修改已重新报送市办审核。")
+    else:
+        done = _("%(community)s的自评已提交区市审核。")
+    messages.success(request, done % {"community": target.community})
     return redirect("assessment_list", year=year)
 
 

@@ -30,6 +30,7 @@ from standards.models import MemberUnit, Standard
 
 from .actions import do_create_campaign
 from .demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
+from .demo_review import seed_review
 from .models import Campaign, Profile
 from .roles import Role
 
@@ -325,4 +326,5 @@ def seed_campaign() -> Campaign:
         campaign = do_create_campaign(CAMPAIGN_YEAR, CAMPAIGN_NAME, standard.pk, starts_on=start)
     ensure_schedule(campaign)
     seed_submissions(campaign)
+    seed_review(campaign, DEMO_PASSWORD)
     return campaign

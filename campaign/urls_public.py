@@ -1,3 +1,51 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import public_views, publication_views
+
+urlpatterns: list[URLPattern] = [
+    # The office's side.
+    path("<int:year>/publication/", publication_views.publication, name="publication"),
+    path(
+        "<int:year>/publication/publish/",
+        publication_views.notice_publish,
+        name="notice_publish",
+    ),
+    path(
+        "<int:year>/publication/name/",
+        publication_views.name_communities,
+        name="name_communities",
+    ),
+    path(
+        "<int:year>/publication/<str:code>/upward/",
+        publication_views.recommend_upward,
+        name="recommend_upward",
+    ),
+    path(
+        "<int:year>/objections/<str:reference>/",
+        publication_views.objection_detail,
+        name="objection_detail",
+    ),
+    path(
+        "<int:year>/objections/<str:reference>/file/",
+        publication_views.objection_file,
+        name="objection_file",
+    ),
+    path(
+        "<int:year>/objections/<str:reference>/<str:action>/",
+        publication_views.objection_handle,
+        name="objection_handle",
+    ),
+    # The public's side: no login.
+    path("public/<int:year>/notice/", public_views.public_notice, name="public_notice"),
+    path(
+        "public/<int:year>/notice/objection/",
+        public_views.public_objection,
+        name="public_objection",
+    ),
+    path(
+        "public/<int:year>/notice/objection/<str:reference>/",
+        public_views.public_objection_done,
+        name="public_objection_done",
+    ),
+    path("public/<int:year>/named/", public_views.public_named, name="public_named"),
+]

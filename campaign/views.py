@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, auth, dashboard
+from . import audit, auth, dashboard, todo
 from .forms import LockoutAuthenticationForm
 from .models import AuditEvent, Campaign, WorkerProbe
 from .roles import Capability, Role, scope_of
@@ -59,6 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     context: dict[str, Any] = {"scope": scope, "campaign": campaign}
     if scope.role is not None:
+        context["todos"] = todo.todo_for(request.user, campaign)
+        context["open_objections"] = todo.open_objections(request.user, campaign)
         context["register"] = dashboard.register_overview(request.user)
         if scope.can(Capability.VIEW_SUBMISSIONS):
             context["progress"] = dashboard.assessment_overview(

@@ -179,6 +179,12 @@ def find_transition(status: str, action: Action, role: Role | None) -> Transitio
     return transition
 
 
+def phase_of(status: str, action: Action) -> Phase | None:
+    """The phase whose dates govern this action in this state, if the table has the pair."""
+    transition = _BY_SOURCE.get((Status(status), action))
+    return transition.phase if transition is not None else None
+
+
 def actions_for(status: str, role: Role | None) -> list[Action]:
     """What the role may do to a submission in this state (dates aside): the to-do list."""
     return [t.action for t in TRANSITIONS if t.source == status and role in t.roles]

@@ -1,6 +1,9 @@
 """The demo a newcomer sees after `make run`: every role has real work on its first page."""
 
 import io
+import shutil
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -23,6 +26,12 @@ class SeedDemoTests(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
+        # The demo's meeting minutes are real files: keep them out of the project's directory.
+        directory = tempfile.mkdtemp(prefix="demo-evidence-")
+        override = override_settings(EVIDENCE_DIR=Path(directory))
+        override.enable()
+        cls.addClassCleanup(override.disable)
+        cls.addClassCleanup(shutil.rmtree, directory, True)
         cls.output = io.StringIO()
         call_command("seed_demo", "--force", stdout=cls.output)
 
@@ -60,13 +69,15 @@ class SeedDemoTests(TestCase):
         self.assertIn("环翠区社区基础数据核对", content)
         self.assertIn("个硬指标未达标", content)
 
-    def test_submissions_at_every_stage_so_far(self) -> None:
+    def test_submissions_at_every_stage_of_the_pipeline(self) -> None:
         campaign = Campaign.objects.get(year=2020)
         statuses = set(Submission.objects.values_list("status", flat=True))
         self.assertEqual(statuses, set(Status))
         not_started = Community.objects.exclude(submissions__campaign=campaign)
         self.assertTrue(not_started.exists())
-        self.assertEqual(DistrictRecommendation.objects.get().district.short_name, "文登区")
+        sent = set(DistrictRecommendation.objects.values_list("district__short_name", flat=True))
+        self.assertIn("文登区", sent)
+        self.assertNotIn("环翠区", sent)
         # The phases are open today, so the demo roles can act.
         self.assertEqual(refusal(campaign, Status.DRAFT, Action.SAVE, Role.DISTRICT_STAFF), "")
         self.assertEqual(
@@ -91,9 +102,33 @@ class SeedDemoTests(TestCase):
         review = self.client.get(reverse("district_review", args=[2020]))
         self.assertContains(review, "确认推荐")
         self.assertContains(review, "区市拟推荐")
-        self.client.login(username="office", password=DEMO_PASSWORD)
-        forwarded = self.client.get(reverse("assessment_list", args=[2020]))
-        self.assertContains(forwarded, "共4个社区")
+
+    def test_every_city_role_finds_review_work(self) -> None:
+        pages = {
+            "office": ["待办事项", reverse("review_list", args=[2020]), "条公示异议待办理"],
+            "unit.minzheng": ["待办事项", reverse("joint_review_list", args=[2020])],
+            "leader": ["待办事项", reverse("decision_table", args=[2020])],
+        }
+        for username, texts in pages.items():
+            with self.subTest(user=username):
+                self.client.login(username=username, password=DEMO_PASSWORD)
+                home = self.client.get(reverse("home"))
+                for text in texts:
+                    self.assertContains(home, text)
+        self.client.login(username="unit.minzheng", password=DEMO_PASSWORD)
+        self.assertContains(
+            self.client.get(reverse("joint_review_list", args=[2020])), "乳山市", status_code=200
+        )
+        # The public sees the notice and the named list without logging in.
+        self.client.logout()
+        self.assertContains(
+            self.client.get(reverse("public_notice", args=[2020])), "经济技术开发区"
+        )
+        named = self.client.get(reverse("public_named", args=[2020]))
+        self.assertContains(named, "临港经济技术开发区")
+        # The audit log tells the story: the stages went through the actions.
+        for action in ("assessment.pass_audit", "assessment.opine", "objection.uphold"):
+            self.assertTrue(AuditEvent.objects.filter(action=action).exists(), action)
 
     def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
         Community.objects.filter(code="371002002001").update(households=1234)

@@ -21,6 +21,7 @@ GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettex
 DATA_MODULES = {
     "campaign/demo.py": "demo community names, people and the campaign name are data",
     "campaign/demo_pipeline.py": "demo explanations and comments are data",
+    "campaign/demo_review.py": "demo audit comments, objections and replies are data",
     "communities/resources.py": "spreadsheet column names are the file format imports match on",
     "standards/workbook.py": "sheet and column names are the file format imports match on",
     "campaign/migrations": "",

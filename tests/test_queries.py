@@ -28,8 +28,9 @@ class QueryCountTests(CampaignTestCase):
     def test_pages_are_pinned(self) -> None:
         pins = {
             reverse("community_list"): 4,  # districts, streets for the filter, count, one page
-            # campaign, per-district register counts, submission counts, quotas, forwarded
-            reverse("home"): 5,
+            # campaign, phase dates and submissions per state for the to-do list, open
+            # objections, per-district register counts, submission counts, quotas, forwarded
+            reverse("home"): 8,
             reverse(
                 "standard_detail", args=[self.standard.pk]
             ): 4,  # standard, categories, items, units

@@ -1,6 +1,8 @@
 """Every change to campaigns and submissions. Each function runs in one transaction, locks the
 rows it changes, checks the transition table (``campaign.workflow``), and writes its audit row
-in that transaction. Grouped by who does the work; import from here."""
+in that transaction. Grouped by who does the work: the district's (re-exported here), and the
+review pipeline's in ``review`` (office audit, survey), ``joint`` (member units), ``decision``
+(leading group) and ``publication`` (notice, objections, naming)."""
 
 from .assessment import (
     SaveOutcome,

@@ -89,6 +89,8 @@ def do_save_item(
             actor=actor,
             target=submission,
             district_id=submission.district_id,
+            from_state=submission.status,
+            to_state=submission.status,
             details={"item": item.code, **changes},
             ip=ip,
         )
@@ -167,6 +169,8 @@ def do_apply_assessment_sheet(
                 actor=actor,
                 target=submission,
                 district_id=submission.district_id,
+                from_state=submission.status,
+                to_state=submission.status,
                 comment=_("%(n)d个小项有变化，%(same)d个小项无变化。")
                 % {"n": len(codes), "same": unchanged},
                 details={

@@ -15,6 +15,7 @@ from communities.models import Community
 
 from .models import (
     DISTRICT_STATES,
+    FROM_JOINT_REVIEW,
     Campaign,
     DecisionMeeting,
     EvidenceFile,
@@ -27,18 +28,7 @@ from .roles import Capability, Role, scope_of
 # What the office and the leading group may read: what districts have sent on.
 CITY_VISIBLE_STATES = frozenset(Status) - DISTRICT_STATES
 # Member units see the candidates from the joint review on, never those the office turned down.
-UNIT_VISIBLE_STATES = frozenset(
-    {
-        Status.JOINT_REVIEW,
-        Status.AWAITING_DECISION,
-        Status.APPROVED,
-        Status.NOT_APPROVED,
-        Status.IN_NOTICE,
-        Status.REMOVED,
-        Status.NAMED,
-        Status.RECOMMENDED_UPWARD,
-    }
-)
+UNIT_VISIBLE_STATES = frozenset(FROM_JOINT_REVIEW)
 
 
 def campaign_or_404(year: int) -> Campaign:

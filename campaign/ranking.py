@@ -31,18 +31,10 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from standards.models import Category
 
-from .models import Campaign, ItemAudit, Status, Submission, UnitOpinion, UnitVeto
+from .models import FROM_DECISION, Campaign, ItemAudit, Submission, UnitOpinion, UnitVeto
 
 # Awaiting the decision, or decided (and possibly gone on to the notice and naming).
-RANKED_STATES = (
-    Status.AWAITING_DECISION,
-    Status.APPROVED,
-    Status.NOT_APPROVED,
-    Status.IN_NOTICE,
-    Status.REMOVED,
-    Status.NAMED,
-    Status.RECOMMENDED_UPWARD,
-)
+RANKED_STATES = FROM_DECISION
 SCORE: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=6, decimal_places=1)
 
 

@@ -44,7 +44,7 @@ from .actions.review import (
     do_request_revision,
 )
 from .audit import client_ip
-from .models import ItemAssessment, ItemAudit, Status, Submission, SurveyTally
+from .models import FROM_JOINT_REVIEW, ItemAssessment, ItemAudit, Status, Submission, SurveyTally
 from .roles import Capability, Scope, scope_of
 from .workflow import Action, ActionRefused, actions_for, refusal
 
@@ -58,16 +58,7 @@ STATE_NAMES = {
     Status.JOINT_REVIEW: gettext_lazy("成员单位联审中"),
 }
 # Where the survey's result matters: being surveyed, or past it with the tally on record.
-PAST_SURVEY = [
-    Status.JOINT_REVIEW,
-    Status.AWAITING_DECISION,
-    Status.APPROVED,
-    Status.NOT_APPROVED,
-    Status.IN_NOTICE,
-    Status.REMOVED,
-    Status.NAMED,
-    Status.RECOMMENDED_UPWARD,
-]
+PAST_SURVEY = FROM_JOINT_REVIEW
 DECISIONS = (Action.PASS_AUDIT, Action.REQUEST_REVISION, Action.REJECT)
 
 

@@ -27,6 +27,18 @@ class Status(models.TextChoices):
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED, Status.REVISING})
 # Still in the district's hands: the city has not received these.
 DISTRICT_STATES = frozenset({Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.RECOMMENDED})
+# From the joint review on (the survey is behind them), and from the decision on.
+FROM_JOINT_REVIEW = (
+    Status.JOINT_REVIEW,
+    Status.AWAITING_DECISION,
+    Status.APPROVED,
+    Status.NOT_APPROVED,
+    Status.IN_NOTICE,
+    Status.REMOVED,
+    Status.NAMED,
+    Status.RECOMMENDED_UPWARD,
+)
+FROM_DECISION = FROM_JOINT_REVIEW[1:]
 # The end of the road, one way or another.
 NAMED_STATES = frozenset({Status.NAMED, Status.RECOMMENDED_UPWARD})
 

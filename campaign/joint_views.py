@@ -35,16 +35,11 @@ PAGE_SIZE = 50
 
 
 def _unit_of(request: HttpRequest) -> MemberUnit:
-    scope = scope_of(request.user)
-    scope.require(Capability.JOINT_REVIEW)
-    unit = (
-        MemberUnit.objects.filter(pk=scope.member_unit_id).first()
-        if scope.member_unit_id is not None
-        else None
-    )
-    if unit is None:
-        raise PermissionDenied(_("您的账号没有关联成员单位。"))
-    return unit
+    scope_of(request.user).require(Capability.JOINT_REVIEW)
+    try:
+        return joint.actor_unit(request.user)
+    except ActionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
 @login_required

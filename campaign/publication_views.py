@@ -221,7 +221,7 @@ def name_communities(request: HttpRequest, year: int) -> HttpResponse:
     try:
         outcome = do_name_communities(campaign.pk, actor=request.user, ip=client_ip(request))
     except ActionRefused as exc:
-        messages.error(request, " ".join([exc.message, *exc.problems]))
+        messages.error(request, exc.with_problems())
         return redirect("publication", year=year)
     messages.success(
         request,

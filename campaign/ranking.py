@@ -147,9 +147,7 @@ def categories(campaign: Campaign) -> list[Category]:
     return list(Category.objects.filter(standard_id=campaign.standard_id).order_by("display_order"))
 
 
-def rows_for(
-    campaign: Campaign, page: list[Submission], start: int, cats: list[Category]
-) -> list[RankedCandidate]:
+def rows_for(page: list[Submission], start: int, cats: list[Category]) -> list[RankedCandidate]:
     """Rows for an already ranked slice (one page) of ``ranked()``: category subtotals and the
     vetoes' units and reasons, one grouped query each. ``start`` is the first row's rank."""
     ids = [s.pk for s in page]
@@ -183,4 +181,4 @@ def rows_for(
 
 def ranking(campaign: Campaign, submissions: QuerySet[Submission]) -> list[RankedCandidate]:
     """The whole ranked table (for exports and tests; pages use ``ranked`` and ``rows_for``)."""
-    return rows_for(campaign, list(ranked(submissions)), 1, categories(campaign))
+    return rows_for(list(ranked(submissions)), 1, categories(campaign))

@@ -263,7 +263,7 @@ def _render_audit(
 
 
 def _refused(request: HttpRequest, exc: ActionRefused) -> None:
-    messages.error(request, " ".join([exc.message, *exc.problems]))
+    messages.error(request, exc.with_problems())
 
 
 def _decide(request: HttpRequest, year: int, code: str, action: Any, success: str) -> HttpResponse:

@@ -25,6 +25,10 @@ class ActionRefused(Exception):
         self.message = message
         self.problems = problems or []
 
+    def with_problems(self) -> str:
+        """The message followed by each problem, for a one-line flash message."""
+        return " ".join([self.message, *self.problems])
+
 
 class Action(StrEnum):
     SAVE = "save"
@@ -219,16 +223,16 @@ def require_phase_open(campaign: Campaign, phase: Phase, day: datetime.date | No
     if day < dates.starts_on:
         raise ActionRefused(
             _("“%(phase)s”阶段将于%(date)s开始，目前还不能办理。")
-            % {"phase": phase.label, "date": _date(dates.starts_on)}
+            % {"phase": phase.label, "date": chinese_date(dates.starts_on)}
         )
     if day > dates.ends_on:
         raise ActionRefused(
             _("“%(phase)s”阶段已于%(date)s截止。如需延期，请联系领导小组办公室。")
-            % {"phase": phase.label, "date": _date(dates.ends_on)}
+            % {"phase": phase.label, "date": chinese_date(dates.ends_on)}
         )
 
 
-def _date(day: datetime.date) -> str:
+def chinese_date(day: datetime.date) -> str:
     return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 

@@ -67,6 +67,57 @@ def self_score(item: Item) -> Decimal:
     return (item.max_points * Decimal("1.6")).quantize(Decimal(1), ROUND_HALF_UP) / 2
 
 
+def self_assess_every_item(submission: Submission, items: list[Item], actor: Any) -> None:
+    ItemAssessment.objects.bulk_create(
+        ItemAssessment(
+            submission=submission,
+            item=item,
+            self_score=self_score(item),
+            explanation=f"{item.title}已按要求落实。",
+            updated_by=actor,
+        )
+        for item in items
+    )
+
+
+def audit_every_item(
+    submission: Submission, items: list[Item], actor: Any, revision_request: str = ""
+) -> None:
+    """The office accepts every self-score in the current round."""
+    ItemAudit.objects.bulk_create(
+        ItemAudit(
+            submission=submission,
+            item=item,
+            round=submission.audit_round,
+            audited_score=self_score(item),
+            revision_request=revision_request,
+            updated_by=actor,
+        )
+        for item in items
+    )
+
+
+def record_tally(submission: Submission, actor: Any) -> SurveyTally:
+    return SurveyTally.objects.create(
+        submission=submission,
+        satisfied=40,
+        basically_satisfied=8,
+        unsatisfied=2,
+        valid=50,
+        source="测试调查公司报告",
+        recorded_by=actor,
+    )
+
+
+def review_every_item(submission: Submission, items: list[Item], actor: Any) -> None:
+    """Every responsible unit agrees on every item (``items`` with their units prefetched)."""
+    UnitOpinion.objects.bulk_create(
+        UnitOpinion(submission=submission, item=item, unit=unit, agrees=True, updated_by=actor)
+        for item in items
+        for unit in item.units.all()
+    )
+
+
 def submission_at(
     campaign: Campaign, community: Community, status: Status, *, actor: Any
 ) -> Submission:
@@ -79,43 +130,13 @@ def submission_at(
     )
     items = list(Item.objects.filter(standard_id=campaign.standard_id).prefetch_related("units"))
     if status in _SUBMITTED:
-        ItemAssessment.objects.bulk_create(
-            ItemAssessment(
-                submission=submission,
-                item=item,
-                self_score=self_score(item),
-                explanation=f"{item.title}已按要求落实。",
-                updated_by=actor,
-            )
-            for item in items
-        )
+        self_assess_every_item(submission, items, actor)
     if status in _PASSED_AUDIT:
-        ItemAudit.objects.bulk_create(
-            ItemAudit(
-                submission=submission,
-                item=item,
-                round=1,
-                audited_score=self_score(item),
-                updated_by=actor,
-            )
-            for item in items
-        )
+        audit_every_item(submission, items, actor)
     if status in _SURVEYED:
-        SurveyTally.objects.create(
-            submission=submission,
-            satisfied=40,
-            basically_satisfied=8,
-            unsatisfied=2,
-            valid=50,
-            source="测试调查公司报告",
-            recorded_by=actor,
-        )
+        record_tally(submission, actor)
     if status in _REVIEWED:
-        UnitOpinion.objects.bulk_create(
-            UnitOpinion(submission=submission, item=item, unit=unit, agrees=True, updated_by=actor)
-            for item in items
-            for unit in item.units.all()
-        )
+        review_every_item(submission, items, actor)
     if status in _DECIDED:
         submission.decision_meeting = DecisionMeeting.objects.create(
             campaign=campaign, held_on=today(), title="领导小组会议", recorded_by=actor

@@ -38,15 +38,11 @@ from campaign.models import (
     AuditEvent,
     DecisionMeeting,
     DistrictQuota,
-    ItemAssessment,
-    ItemAudit,
     Objection,
     ObjectionStatus,
     PublicNotice,
     Status,
     Submission,
-    SurveyTally,
-    UnitOpinion,
     UnitVeto,
 )
 from campaign.roles import Role
@@ -54,7 +50,16 @@ from campaign.workflow import TRANSITIONS, Action, ActionRefused
 from standards.models import Item, MemberUnit
 
 from .base import CampaignTestCase, make_community
-from .pipeline import open_every_phase, self_score, submission_at, today
+from .pipeline import (
+    audit_every_item,
+    open_every_phase,
+    record_tally,
+    review_every_item,
+    self_assess_every_item,
+    self_score,
+    submission_at,
+    today,
+)
 
 Perform = Callable[[Any, Submission, Any], object]
 # These pick their submissions themselves (a district's list, the approved, those whose notice
@@ -149,52 +154,20 @@ def _objection(case: Any, submission: Submission) -> Objection:
 
 # What makes each row's precondition true, done before the legal run.
 def _prepare(case: Any, submission: Submission, action: Action) -> None:
-    items = _items(case)
+    items = list(Item.objects.filter(standard=case.standard).prefetch_related("units"))
     if action == Action.SUBMIT and not submission.assessments.exists():
-        ItemAssessment.objects.bulk_create(
-            ItemAssessment(
-                submission=submission,
-                item=item,
-                self_score=self_score(item),
-                explanation="已落实。",
-                updated_by=case.staff,
-            )
-            for item in items
-        )
+        self_assess_every_item(submission, items, case.staff)
     elif action in (Action.PASS_AUDIT, Action.REQUEST_REVISION):
-        ItemAudit.objects.bulk_create(
-            ItemAudit(
-                submission=submission,
-                item=item,
-                round=submission.audit_round,
-                audited_score=self_score(item),
-                revision_request="请补充照片。" if action == Action.REQUEST_REVISION else "",
-                updated_by=case.office,
-            )
-            for item in items
-        )
+        request = "请补充照片。" if action == Action.REQUEST_REVISION else ""
+        audit_every_item(submission, items, case.office, revision_request=request)
     elif action == Action.FINISH_SURVEY:
-        SurveyTally.objects.create(
-            submission=submission,
-            satisfied=40,
-            basically_satisfied=8,
-            unsatisfied=2,
-            valid=50,
-            source="报告",
-            recorded_by=case.office,
-        )
+        record_tally(submission, case.office)
     elif action == Action.LIFT_VETO:
         UnitVeto.objects.create(
             submission=submission, unit=case.unit, reason="否决。", vetoed_by=case.reviewer
         )
     elif action == Action.CLOSE_REVIEW:
-        UnitOpinion.objects.bulk_create(
-            UnitOpinion(
-                submission=submission, item=item, unit=unit, agrees=True, updated_by=case.reviewer
-            )
-            for item in Item.objects.filter(standard=case.standard).prefetch_related("units")
-            for unit in item.units.all()
-        )
+        review_every_item(submission, items, case.reviewer)
     elif action == Action.REMOVE:
         _objection(case, submission)
     elif action == Action.NAME:

@@ -18,7 +18,7 @@ from ..models import (
     ItemAssessment,
 )
 from ..workflow import Action, ActionRefused
-from .base import check, lock_or_start
+from .base import bounded_text, check, lock_or_start, plain_number
 
 
 class StaleItem(ActionRefused):
@@ -57,9 +57,7 @@ def do_save_item(
 ) -> SaveOutcome:
     """Save one item of a self-assessment. An invalid score is refused but the explanation is
     still saved, so no typed word is lost; a form older than the saved item is refused whole."""
-    explanation = explanation.strip()
-    if len(explanation) > MAX_EXPLANATION:
-        raise ActionRefused(_("自评说明不能超过%(n)d字。") % {"n": MAX_EXPLANATION})
+    explanation = bounded_text(explanation, MAX_EXPLANATION, _("自评说明"))
     with transaction.atomic():
         submission = lock_or_start(campaign_id, community_id)
         check(submission, Action.SAVE, actor)
@@ -102,14 +100,10 @@ def _item_changes(
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if assessment.self_score != score:
-        changes["score"] = [_plain(assessment.self_score), _plain(score)]
+        changes["score"] = [plain_number(assessment.self_score), plain_number(score)]
     if assessment.explanation != explanation:
         changes["explanation"] = [assessment.explanation[:200], explanation[:200]]
     return changes
-
-
-def _plain(score: Decimal | None) -> str | None:
-    return None if score is None else format(score.normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -178,7 +172,7 @@ def do_apply_assessment_sheet(
                     "sha256": hashlib.sha256(data).hexdigest(),
                     "changed": codes,
                     "scores": {
-                        c.item.code: [_plain(c.old_score), _plain(c.new_score)]
+                        c.item.code: [plain_number(c.old_score), plain_number(c.new_score)]
                         for c in changes
                         if c.score_changed
                     },

@@ -1,6 +1,7 @@
 """What every submission action shares: lock the row, check the transition table, move and
 log."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,19 @@ from ..models import (
 )
 from ..roles import scope_of
 from ..workflow import Action, ActionRefused, require_allowed
+
+
+def bounded_text(value: str, limit: int, label: str) -> str:
+    """The text without surrounding blanks; refused, naming the field, when over the limit."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise ActionRefused(_("%(label)s不能超过%(n)d字。") % {"label": label, "n": limit})
+    return value
+
+
+def plain_number(value: Decimal | None) -> str | None:
+    """A score for messages and audit details: 3.0 → "3", 2.50 → "2.5"."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def lock_or_start(campaign_id: int, community_id: int) -> Submission:

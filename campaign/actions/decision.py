@@ -16,7 +16,7 @@ from ..evidence import StoredFiles, inspect_uploads
 from ..models import Campaign, DecisionMeeting, Submission
 from ..roles import Capability, scope_of
 from ..workflow import Action, ActionRefused
-from .base import check, locked, move
+from .base import bounded_text, check, locked, move
 
 MAX_TITLE = 100
 
@@ -33,11 +33,9 @@ def do_record_meeting(
     """Record a leading-group meeting; its minutes are checked and kept like evidence."""
     if not scope_of(actor).can(Capability.DECIDE):
         raise ActionRefused(_("只有领导小组成员可以录入研究会议。"))
-    title = title.strip()
+    title = bounded_text(title, MAX_TITLE, _("会议名称"))
     if not title:
         raise ActionRefused(_("请填写会议名称。"))
-    if len(title) > MAX_TITLE:
-        raise ActionRefused(_("会议名称不能超过%(n)d字。") % {"n": MAX_TITLE})
     if held_on is None:
         raise ActionRefused(_("请填写会议日期。"))
     if held_on > timezone.localdate():
@@ -82,9 +80,7 @@ def do_decide(
     """Approve or decline an awaiting candidate at a recorded meeting. Declining needs the
     reason; a vetoed candidate cannot be approved (the table's precondition)."""
     action = Action.APPROVE if approve else Action.DECLINE
-    comment = comment.strip()
-    if len(comment) > MAX_COMMENT:
-        raise ActionRefused(_("研究意见不能超过%(n)d字。") % {"n": MAX_COMMENT})
+    comment = bounded_text(comment, MAX_COMMENT, _("研究意见"))
     with transaction.atomic():
         submission = locked(submission_id)
         check(submission, action, actor)

@@ -15,7 +15,7 @@ from ..models import (
     Submission,
 )
 from ..workflow import Action, ActionRefused
-from .base import check, locked, move
+from .base import bounded_text, check, locked, move
 
 
 def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:
@@ -37,11 +37,9 @@ def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submi
 
 
 def do_return(submission_id: int, comment: str, *, actor: Any, ip: str | None = None) -> Submission:
-    comment = comment.strip()
+    comment = bounded_text(comment, MAX_COMMENT, _("退回意见"))
     if not comment:
         raise ActionRefused(_("退回时必须填写退回意见，说明需要修改的内容。"))
-    if len(comment) > MAX_COMMENT:
-        raise ActionRefused(_("退回意见不能超过%(n)d字。") % {"n": MAX_COMMENT})
     with transaction.atomic():
         submission = locked(submission_id)
         submission.return_comment = comment
@@ -55,11 +53,9 @@ def do_recommend(
     submission_id: int, rank: int, reason: str, *, actor: Any, ip: str | None = None
 ) -> Submission:
     """Put a submitted community on the district's list, within the district's quota."""
-    reason = reason.strip()
+    reason = bounded_text(reason, MAX_COMMENT, _("推荐理由"))
     if not reason:
         raise ActionRefused(_("请填写推荐理由。"))
-    if len(reason) > MAX_COMMENT:
-        raise ActionRefused(_("推荐理由不能超过%(n)d字。") % {"n": MAX_COMMENT})
     with transaction.atomic():
         submission = locked(submission_id)
         _refuse_if_forwarded(submission)

@@ -17,7 +17,7 @@ from ..assessment import MAX_COMMENT
 from ..models import Campaign, ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
 from ..roles import Capability, scope_of
 from ..workflow import Action, ActionRefused
-from .base import check, locked, log, move
+from .base import bounded_text, check, locked, log, move, plain_number
 
 HALF = Decimal("0.5")
 
@@ -160,7 +160,7 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
                 % {
                     "item": name,
                     "percent": settings.JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT,
-                    "limit": _plain(limit),
+                    "limit": plain_number(limit),
                 }
             )
         if audited is None:
@@ -170,24 +170,18 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
                 _("%(item)s：审核得分%(score)s分调整%(adjustment)s分后超出0～%(max)s分的范围。")
                 % {
                     "item": name,
-                    "score": _plain(audited),
+                    "score": plain_number(audited),
                     "adjustment": f"{adjustment:+g}",
-                    "max": _plain(item.max_points),
+                    "max": plain_number(item.max_points),
                 }
             )
     return reason, adjustment.quantize(Decimal("0.1"))
 
 
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
-
-
 def do_veto(submission_id: int, reason: str, *, actor: Any, ip: str | None = None) -> UnitVeto:
-    reason = reason.strip()
+    reason = bounded_text(reason, MAX_COMMENT, _("否决理由"))
     if not reason:
         raise ActionRefused(_("一票否决必须写明理由。"))
-    if len(reason) > MAX_COMMENT:
-        raise ActionRefused(_("否决理由不能超过%(n)d字。") % {"n": MAX_COMMENT})
     with transaction.atomic():
         submission = locked(submission_id)
         check(submission, Action.VETO, actor)
@@ -250,9 +244,7 @@ def do_remind_unit(
     """The office nudges a member unit in the application; the unit sees it on its page."""
     if not scope_of(actor).can(Capability.AUDIT):
         raise ActionRefused(_("只有领导小组办公室可以发送联审提醒。"))
-    message = message.strip()
-    if len(message) > MAX_COMMENT:
-        raise ActionRefused(_("提醒内容不能超过%(n)d字。") % {"n": MAX_COMMENT})
+    message = bounded_text(message, MAX_COMMENT, _("提醒内容"))
     with transaction.atomic():
         unit = MemberUnit.objects.get(pk=unit_id)
         pending = items_pending(campaign_id, unit_id)

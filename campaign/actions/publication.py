@@ -28,8 +28,8 @@ from ..models import (
 )
 from ..notice import notice_period
 from ..roles import Role, scope_of
-from ..workflow import Action, ActionRefused, today
-from .base import check, locked, move
+from ..workflow import Action, ActionRefused, chinese_date, today
+from .base import bounded_text, check, locked, move
 
 MAX_CONTACT = 500
 MAX_TEXT = 2000
@@ -45,16 +45,10 @@ def _require_office(actor: Any) -> None:
 
 
 def _required(text: str, label: str, limit: int) -> str:
-    text = (text or "").strip()
+    text = bounded_text(text, limit, label)
     if not text:
         raise ActionRefused(_("请填写%(label)s。") % {"label": label})
-    if len(text) > limit:
-        raise ActionRefused(_("%(label)s不能超过%(n)d字。") % {"label": label, "n": limit})
     return text
-
-
-def _date(day: datetime.date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 # -- publishing the notice ------------------------------------------------------------------
@@ -156,7 +150,7 @@ def do_lodge_objection(
         if not notice.starts_on <= day <= notice.ends_on:
             raise ActionRefused(
                 _("公示期为%(start)s至%(end)s，目前不在公示期内，不能在线提出异议。")
-                % {"start": _date(notice.starts_on), "end": _date(notice.ends_on)}
+                % {"start": chinese_date(notice.starts_on), "end": chinese_date(notice.ends_on)}
             )
         submission = (
             Submission.objects.select_for_update(of=("self",))

@@ -12,7 +12,7 @@ from standards.models import Item
 from ..assessment import MAX_COMMENT, ScoreError, parse_score
 from ..models import ItemAssessment, ItemAudit, Submission, SurveyTally
 from ..workflow import Action, ActionRefused
-from .base import check, locked, log, move
+from .base import bounded_text, check, locked, log, move, plain_number
 
 MAX_SOURCE = 200
 
@@ -38,17 +38,6 @@ class AuditRowsRefused(ActionRefused):
             problems,
         )
         self.by_item = by_item
-
-
-def _text(value: str, limit: int, label: str) -> str:
-    value = value.strip()
-    if len(value) > limit:
-        raise ActionRefused(_("%(label)s不能超过%(n)d字。") % {"label": label, "n": limit})
-    return value
-
-
-def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
 
 
 def do_audit_items(
@@ -115,7 +104,7 @@ def do_audit_items(
             audit.updated_by = actor
             audit.save()
             changes[items[item_id].code] = {
-                "audited_score": [_plain(before[0]), _plain(score)],
+                "audited_score": [plain_number(before[0]), plain_number(score)],
                 **({"reason": reason} if reason != before[1] else {}),
                 **({"comment": comment} if comment != before[2] else {}),
                 **({"revision_request": request} if request != before[3] else {}),
@@ -136,13 +125,13 @@ def _clean_row(
     row: AuditRow, item: Item, self_score: Decimal | None
 ) -> tuple[Decimal | None, str, str, str]:
     score = parse_score(row.score, item.max_points)
-    reason = _text(row.reason, MAX_COMMENT, _("调整理由"))
-    comment = _text(row.comment, MAX_COMMENT, _("审核意见"))
-    request = _text(row.revision_request, MAX_COMMENT, _("修改要求"))
+    reason = bounded_text(row.reason, MAX_COMMENT, _("调整理由"))
+    comment = bounded_text(row.comment, MAX_COMMENT, _("审核意见"))
+    request = bounded_text(row.revision_request, MAX_COMMENT, _("修改要求"))
     if score is not None and score != self_score and not reason:
         raise ActionRefused(
             _("审核得分%(score)s分与自评得分%(self)s分不同，请填写调整理由。")
-            % {"score": _plain(score), "self": _plain(self_score) or "—"}
+            % {"score": plain_number(score), "self": plain_number(self_score) or "—"}
         )
     return score, reason, comment, request
 
@@ -150,7 +139,7 @@ def _clean_row(
 def do_pass_audit(
     submission_id: int, comment: str = "", *, actor: Any, ip: str | None = None
 ) -> Submission:
-    comment = _text(comment, MAX_COMMENT, _("审核意见"))
+    comment = bounded_text(comment, MAX_COMMENT, _("审核意见"))
     with transaction.atomic():
         submission = locked(submission_id)
         submission.audit_comment = comment
@@ -161,7 +150,7 @@ def do_pass_audit(
 def do_request_revision(
     submission_id: int, comment: str, *, actor: Any, ip: str | None = None
 ) -> Submission:
-    comment = _text(comment, MAX_COMMENT, _("退回意见"))
+    comment = bounded_text(comment, MAX_COMMENT, _("退回意见"))
     if not comment:
         raise ActionRefused(_("退回区市修改时必须填写退回意见。"))
     with transaction.atomic():
@@ -179,7 +168,7 @@ def do_request_revision(
 
 
 def do_reject(submission_id: int, reason: str, *, actor: Any, ip: str | None = None) -> Submission:
-    reason = _text(reason, MAX_COMMENT, _("不通过理由"))
+    reason = bounded_text(reason, MAX_COMMENT, _("不通过理由"))
     if not reason:
         raise ActionRefused(_("审核不通过时必须填写理由。"))
     with transaction.atomic():
@@ -231,7 +220,7 @@ def do_record_survey(
             _("满意、基本满意、不满意合计%(sum)d份，与有效问卷%(valid)d份不一致，请核对调查报告。")
             % {"sum": answered, "valid": counts["valid"]}
         )
-    source = _text(source, MAX_SOURCE, _("数据来源"))
+    source = bounded_text(source, MAX_SOURCE, _("数据来源"))
     if not source:
         raise ActionRefused(_("请填写数据来源，如调查公司的报告名称。"))
     with transaction.atomic():

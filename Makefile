@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test checks lint typecheck unit prod lock clean
+.PHONY: run test checks lint typecheck unit prod bench lock clean
 
 # Runtime dependencies only, so `make run` is quick on a new machine.
 $(VENV)/.runtime: pyproject.toml requirements.lock
@@ -54,6 +54,10 @@ prod: $(VENV)/.runtime
 	$(BIN)/celery -A config worker -Q default,exports,recompute --loglevel INFO & \
 	trap 'kill $$!' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-4} --access-logfile -
+
+## bench: answer POSTs per second through gunicorn on PostgreSQL, beside a one-INSERT ceiling
+bench: $(VENV)/.runtime
+	$(PYTHON) .ci/stack.py --install --no-worker -- $(BIN)/python tests/benchmarks/survey_answers.py $(BENCH_ARGS)
 
 ## lock: re-pin every transitive dependency after changing pyproject.toml
 lock:

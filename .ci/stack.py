@@ -3,9 +3,9 @@
 
     python3 .ci/stack.py [--install] [--no-worker] [--keep-data DIR] -- COMMAND...
 
---install  installs the Debian packages the tests need when they are missing (redis-server,
-           chromium, fonts-noto-cjk, libreoffice-calc-nogui, postgresql): apt-get as root, or
-           `sudo -n` otherwise.
+--install  installs the Debian packages the tests and the benchmark need when they are missing
+           (redis-server, chromium, fonts-noto-cjk, libreoffice-calc-nogui, postgresql, wrk):
+           apt-get as root, or `sudo -n` otherwise.
 Servers listen on free loopback ports; their data lives in a temporary directory removed at
 the end. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
 The command sees DATABASE_URL, TEST_DATABASE_NAME, REDIS_URL, SECRET_KEY and DATA_DIR.
@@ -35,6 +35,7 @@ PACKAGES = {
     "chromedriver": "chromium-driver",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc": "fonts-noto-cjk",
     "libreoffice": "libreoffice-calc-nogui",
+    "wrk": "wrk",
 }
 
 

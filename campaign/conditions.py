@@ -1,7 +1,7 @@
 """The preconditions named in the transition table: each says, in the user's words, why a
 submission's data does not allow the move yet, or returns "" when it does."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,8 +12,9 @@ from .models import (
     ItemAudit,
     Objection,
     ObjectionStatus,
+    Quality,
     Submission,
-    SurveyTally,
+    SurveyResponse,
     UnitOpinion,
     UnitVeto,
 )
@@ -40,9 +41,16 @@ def revision_requested(submission: Submission) -> str:
     return ""
 
 
-def survey_recorded(submission: Submission) -> str:
-    if not SurveyTally.objects.filter(submission=submission).exists():
-        return _("还没有满意度调查结果，不能转入联审。")
+def survey_complete(submission: Submission) -> str:
+    """At least one questionnaire counts, and the office has ruled on every flagged one."""
+    counts = SurveyResponse.objects.filter(submission=submission).aggregate(
+        counted=Count("pk", filter=~Q(quality=Quality.EXCLUDED)),
+        flagged=Count("pk", filter=Q(quality=Quality.FLAGGED)),
+    )
+    if counts["flagged"]:
+        return _("还有%(n)d份问卷被标记待核定，请先逐份核定剔除或保留。") % {"n": counts["flagged"]}
+    if not counts["counted"]:
+        return _("还没有有效的调查问卷，不能结束调查。")
     return ""
 
 

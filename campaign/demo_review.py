@@ -1,7 +1,8 @@
 """Demo candidates at every stage after the districts' lists, moved by the real action functions
 so the audit log tells their story:
 
-- 荣成市: one returned by the office for revision, one not passed, one in the survey;
+- 荣成市: one returned by the office for revision, one not passed, one in the survey (see
+  demo_survey: half its sample in, flagged questionnaires to rule on);
 - 乳山市: three in the joint review, 市民政局 still to review them (one disagreement so far);
 - 高区: two awaiting the leading group (one vetoed), one approved waiting for the notice, one
   not approved;
@@ -38,12 +39,11 @@ from .actions.publication import (
 from .actions.review import (
     AuditRow,
     do_audit_items,
-    do_finish_survey,
     do_pass_audit,
-    do_record_survey,
     do_reject,
     do_request_revision,
 )
+from .demo_survey import seed_survey
 from .models import (
     DISTRICT_STATES,
     Campaign,
@@ -70,7 +70,6 @@ CONTACT = (
     "威海市民政局基层政权建设和社区治理科（威海市统一路××号），电话 0631-5200000，"
     "工作日 8:30-17:30。"
 )
-SOURCE = "威海某调查公司满意度调查报告（入户抽样）"
 LATER_PHASES = (Phase.AUDIT, Phase.SURVEY, Phase.JOINT_REVIEW, Phase.DECISION, Phase.PUBLICATION)
 UNIT_ACCOUNTS = {"mzj": "unit.minzheng", "zzb": "unit.zuzhi"}
 
@@ -94,11 +93,9 @@ def seed_review(campaign: Campaign, password: str) -> bool:
     do_reject(second.pk, "服务中心面积不足500平方米，经核实不符合创建条件。", actor=office)
     do_pass_audit(third.pk, actor=office)
     later = [s for code in (RUSHAN, GAOQU, JINGQU, LINGANG, NANHAI) for s in lists[code]]
-    for index, submission in enumerate(later):
+    for submission in later:
         do_pass_audit(submission.pk, actor=office)
-        satisfied = 38 + index % 7
-        do_record_survey(submission.pk, satisfied, 9, 3, satisfied + 12, SOURCE, actor=office)
-        do_finish_survey(submission.pk, actor=office)
+    seed_survey(campaign, office, later, third)
 
     units = list(MemberUnit.objects.filter(is_active=True, items__isnull=False).distinct())
     for submission in later:

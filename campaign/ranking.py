@@ -14,24 +14,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from standards.models import Category
 
 from .models import FROM_DECISION, Campaign, ItemAudit, Submission, UnitOpinion, UnitVeto
+from .survey.statistics import percent, rate_expression
 
 # Awaiting the decision, or decided (and possibly gone on to the notice and naming).
 RANKED_STATES = FROM_DECISION
@@ -90,21 +88,7 @@ def ranked(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
                 Value(Decimal(0)),
                 output_field=SCORE,
             ),
-            satisfaction=Case(
-                When(
-                    survey_tally__valid__gt=0,
-                    then=ExpressionWrapper(
-                        Cast(
-                            F("survey_tally__satisfied") + F("survey_tally__basically_satisfied"),
-                            FloatField(),
-                        )
-                        / Cast(tally, FloatField()),
-                        output_field=FloatField(),
-                    ),
-                ),
-                default=None,
-                output_field=FloatField(),
-            ),
+            satisfaction=rate_expression("survey_tally__satisfied", "survey_tally__valid"),
             sample=tally,
             veto_count=_count(UnitVeto),
             disagreements=_count(UnitOpinion, agrees=False),
@@ -140,7 +124,7 @@ class RankedCandidate:
     def satisfaction_percent(self) -> Decimal | None:
         if self.satisfaction is None:
             return None
-        return (Decimal(self.satisfaction) * 100).quantize(Decimal("0.1"))
+        return percent(self.satisfaction)
 
 
 def categories(campaign: Campaign) -> list[Category]:

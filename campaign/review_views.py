@@ -1,8 +1,8 @@
-"""The office's pages: the list of forwarded candidates, the item-by-item audit and its
-decisions, and typing in the satisfaction survey's result."""
+"""The office's pages: the list of forwarded candidates, and the item-by-item audit and its
+decisions."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,19 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import (
-    Case,
     Count,
     IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -37,14 +33,12 @@ from .actions.review import (
     AuditRow,
     AuditRowsRefused,
     do_audit_items,
-    do_finish_survey,
     do_pass_audit,
-    do_record_survey,
     do_reject,
     do_request_revision,
 )
 from .audit import client_ip
-from .models import FROM_JOINT_REVIEW, ItemAssessment, ItemAudit, Status, Submission, SurveyTally
+from .models import ItemAssessment, ItemAudit, Status, Submission
 from .roles import Capability, Scope, scope_of
 from .workflow import Action, ActionRefused, actions_for, refusal
 
@@ -57,8 +51,6 @@ STATE_NAMES = {
     Status.SURVEYING: gettext_lazy("满意度调查中"),
     Status.JOINT_REVIEW: gettext_lazy("成员单位联审中"),
 }
-# Where the survey's result matters: being surveyed, or past it with the tally on record.
-PAST_SURVEY = FROM_JOINT_REVIEW
 DECISIONS = (Action.PASS_AUDIT, Action.REQUEST_REVISION, Action.REJECT)
 
 
@@ -314,100 +306,3 @@ def review_reject(request: HttpRequest, year: int, code: str) -> HttpResponse:
         lambda pk, reason: do_reject(pk, reason, actor=request.user, ip=client_ip(request)),
         _("%(community)s审核不通过。"),
     )
-
-
-@dataclass(frozen=True)
-class SurveyLine:
-    submission: Submission
-    tally: SurveyTally | None
-    rate: Decimal | None
-    passes: bool | None
-
-
-def _survey_line(submission: Submission, pass_rate: Decimal | None) -> SurveyLine:
-    tally: SurveyTally | None = getattr(submission, "survey_tally", None)
-    if tally is None or not tally.valid:
-        return SurveyLine(submission, tally, None, None)
-    content = tally.satisfied + tally.basically_satisfied
-    rate = (Decimal(100 * content) / tally.valid).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    passes = None if pass_rate is None else content >= pass_rate * tally.valid
-    return SurveyLine(submission, tally, rate, passes)
-
-
-@login_required
-def survey_list(request: HttpRequest, year: int) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    scope = _reader(request.user)
-    candidates = (
-        submissions_for(request.user, campaign)
-        .filter(status__in=[Status.SURVEYING, *PAST_SURVEY])
-        .select_related("survey_tally")
-        .annotate(
-            first=Case(When(status=Status.SURVEYING, then=Value(0)), default=Value(1)),
-        )
-        .order_by("first", "district__display_order", "community__code")
-    )
-    page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
-    pass_rate = campaign.standard.satisfaction_pass_rate
-    role = scope.role if scope.can(Capability.AUDIT) else None
-    return render(
-        request,
-        "campaign/review/survey.html",
-        {
-            "campaign": campaign,
-            "year": year,
-            "page": page,
-            "lines": [_survey_line(s, pass_rate) for s in page],
-            "pass_percent": campaign.standard.pass_rate_percent,
-            "can_record": role is not None
-            and not refusal(campaign, Status.SURVEYING, Action.RECORD_SURVEY, role),
-            "can_finish": role is not None
-            and not refusal(campaign, Status.SURVEYING, Action.FINISH_SURVEY, role),
-            "closed_reason": refusal(campaign, Status.SURVEYING, Action.RECORD_SURVEY, role)
-            if role is not None
-            else "",
-        },
-    )
-
-
-@login_required
-@require_POST
-def survey_record(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
-    post = request.POST
-    try:
-        do_record_survey(
-            submission.pk,
-            post.get("satisfied", ""),
-            post.get("basically_satisfied", ""),
-            post.get("unsatisfied", ""),
-            post.get("valid", ""),
-            post.get("source", ""),
-            actor=request.user,
-            ip=client_ip(request),
-        )
-    except ActionRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request,
-            _("已录入%(community)s的满意度调查结果。") % {"community": submission.community},
-        )
-    return redirect(reverse("survey_list", args=[year]) + f"#survey-{code}")
-
-
-@login_required
-@require_POST
-def survey_finish(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
-    try:
-        do_finish_survey(submission.pk, actor=request.user, ip=client_ip(request))
-    except ActionRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request, _("%(community)s已转入成员单位联审。") % {"community": submission.community}
-        )
-    return redirect(reverse("survey_list", args=[year]) + f"#survey-{code}")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     assessment_views,
@@ -7,6 +7,7 @@ from . import (
     urls_joint,
     urls_public,
     urls_review,
+    urls_survey,
     views,
 )
 
@@ -88,6 +89,8 @@ urlpatterns = [
     ),
     path("<int:year>/district/forward/", assessment_views.forward, name="district_forward"),
     *urls_review.urlpatterns,
+    path("", include("campaign.urls_survey_import")),
+    *urls_survey.urlpatterns,
     *urls_joint.urlpatterns,
     *urls_public.urlpatterns,
 ]

@@ -8,7 +8,4 @@ urlpatterns: list[URLPattern] = [
     path("<int:year>/review/<str:code>/pass/", review_views.review_pass, name="review_pass"),
     path("<int:year>/review/<str:code>/revise/", review_views.review_revise, name="review_revise"),
     path("<int:year>/review/<str:code>/reject/", review_views.review_reject, name="review_reject"),
-    path("<int:year>/survey/", review_views.survey_list, name="survey_list"),
-    path("<int:year>/survey/<str:code>/", review_views.survey_record, name="survey_record"),
-    path("<int:year>/survey/<str:code>/finish/", review_views.survey_finish, name="survey_finish"),
 ]

@@ -41,7 +41,9 @@ class Action(StrEnum):
     PASS_AUDIT = "pass_audit"
     REQUEST_REVISION = "request_revision"
     REJECT = "reject"
+    ISSUE_CODES = "issue_codes"
     RECORD_SURVEY = "record_survey"
+    REVIEW_SURVEY = "review_survey"
     FINISH_SURVEY = "finish_survey"
     OPINE = "opine"
     VETO = "veto"
@@ -66,7 +68,9 @@ ACTION_NAMES = {
     Action.PASS_AUDIT: gettext_lazy("审核通过"),
     Action.REQUEST_REVISION: gettext_lazy("退回区市修改"),
     Action.REJECT: gettext_lazy("审核不通过"),
-    Action.RECORD_SURVEY: gettext_lazy("录入满意度调查结果"),
+    Action.ISSUE_CODES: gettext_lazy("生成或作废调查码"),
+    Action.RECORD_SURVEY: gettext_lazy("导入调查问卷"),
+    Action.REVIEW_SURVEY: gettext_lazy("核定问卷质量"),
     Action.FINISH_SURVEY: gettext_lazy("结束调查、转入联审"),
     Action.OPINE: gettext_lazy("提出联审意见"),
     Action.VETO: gettext_lazy("一票否决"),
@@ -134,15 +138,18 @@ TRANSITIONS = [
     Transition(_S.FORWARDED, _A.REJECT, _S.REJECTED, _OFFICE, _AUDIT),
     Transition(_S.REVISING, _A.SAVE, _S.REVISING, _DISTRICT, _AUDIT),
     Transition(_S.REVISING, _A.SUBMIT, _S.FORWARDED, _DISTRICT, _AUDIT),
-    # The satisfaction survey (filled by the survey module, or typed in from a firm's report).
+    # The satisfaction survey: residents answer by one-time code (not an action: anonymous);
+    # the office imports a survey firm's questionnaires and rules on flagged ones.
+    Transition(_S.SURVEYING, _A.ISSUE_CODES, _S.SURVEYING, _OFFICE, _SURVEY),
     Transition(_S.SURVEYING, _A.RECORD_SURVEY, _S.SURVEYING, _OFFICE, _SURVEY),
+    Transition(_S.SURVEYING, _A.REVIEW_SURVEY, _S.SURVEYING, _OFFICE, _SURVEY),
     Transition(
         _S.SURVEYING,
         _A.FINISH_SURVEY,
         _S.JOINT_REVIEW,
         _OFFICE,
         _SURVEY,
-        conditions.survey_recorded,
+        conditions.survey_complete,
     ),
     # The member units' joint review.
     Transition(_S.JOINT_REVIEW, _A.OPINE, _S.JOINT_REVIEW, _UNIT, _JOINT),

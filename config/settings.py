@@ -252,6 +252,11 @@ NOTICE_WORKING_DAYS = env_int("NOTICE_WORKING_DAYS", 5)
 NOTICE_HOLIDAYS = env_list("NOTICE_HOLIDAYS", [])
 OBJECTIONS_PER_HOUR = env_int("OBJECTIONS_PER_HOUR", 5)
 
+# The satisfaction survey. Printed QR codes point at this address (the public one residents'
+# phones reach, e.g. https://survey.example.gov.cn); empty means the address the office is
+# using when it prints.
+SURVEY_PUBLIC_BASE_URL = env_str("SURVEY_PUBLIC_BASE_URL", "").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

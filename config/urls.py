@@ -7,6 +7,7 @@ admin.site.site_title = _("系统管理")
 admin.site.index_title = _("系统管理")
 
 urlpatterns = [
+    path("", include("campaign.urls_survey_public")),
     path("", include("campaign.urls")),
     path("communities/", include("communities.urls")),
     path("standards/", include("standards.urls")),

@@ -10,15 +10,20 @@ from django.utils import timezone
 from campaign.models import (
     Campaign,
     CampaignPhase,
+    Channel,
     DecisionMeeting,
     ItemAssessment,
     ItemAudit,
     PublicNotice,
     Status,
     Submission,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
     SurveyTally,
     UnitOpinion,
 )
+from campaign.survey.defaults import config_for
 from communities.models import Community
 from standards.models import Item
 
@@ -97,13 +102,46 @@ def audit_every_item(
     )
 
 
+def answer_survey(
+    submission: Submission,
+    overall: dict[str, int] | None = None,
+    *,
+    collector: str = "调查员甲",
+    channel: str = Channel.PHONE,
+) -> list[SurveyResponse]:
+    """Questionnaires written directly, each answering every question as it answers the
+    overall one; ``overall`` maps an option label to how many (default 40 满意, 8 基本满意,
+    2 不满意: 48 of 50 satisfied)."""
+    overall = overall or {"满意": 40, "基本满意": 8, "不满意": 2}
+    config_for(submission.campaign)
+    questions = list(SurveyQuestion.objects.filter(campaign=submission.campaign))
+    options = {o.label: o for o in SurveyOption.objects.filter(campaign=submission.campaign)}
+    now = timezone.now()
+    chosen = [options[label] for label, n in overall.items() for _i in range(n)]
+    existing = SurveyResponse.objects.filter(submission=submission).count()
+    return SurveyResponse.objects.bulk_create(
+        SurveyResponse(
+            submission=submission,
+            channel=channel,
+            collector=collector,
+            reference=f"T{existing + n:05d}",
+            started_at=now - datetime.timedelta(minutes=2),
+            finished_at=now,
+            duration_seconds=120,
+            pattern=str(option.position) * len(questions),
+        )
+        for n, option in enumerate(chosen)
+    )
+
+
 def record_tally(submission: Submission, actor: Any) -> SurveyTally:
+    """The default questionnaires, and the result frozen as the end of the survey freezes it."""
+    answer_survey(submission)
     return SurveyTally.objects.create(
         submission=submission,
-        satisfied=40,
-        basically_satisfied=8,
-        unsatisfied=2,
+        satisfied=48,
         valid=50,
+        points=Decimal(16),
         source="测试调查公司报告",
         recorded_by=actor,
     )

@@ -1,4 +1,4 @@
-"""The office audit and survey routes for the access matrix (tests/test_review_audit.py owns the
+"""The office audit routes for the access matrix (tests/test_review_audit.py owns the
 behaviour). Two 环翠区 communities of their own, so no other route list's data is touched: one
 forwarded to the office, one in the survey. The office's POSTs either work or are refused with
 a message (the audit phase may be closed): a redirect either way, so the statuses are stable
@@ -68,20 +68,4 @@ ROUTES: list[Route] = [
         data=lambda case: {"comment": "请补充材料"},
     ),
     Route("review_reject", "post", OFFICE_ONLY, args=forwarded),
-    Route("survey_list", "get", only(200, "office", "leader"), args=YEAR),
-    Route(
-        "survey_record",
-        "post",
-        OFFICE_ONLY,
-        args=surveying,
-        data=lambda case: {
-            "satisfied": "45",
-            "basically_satisfied": "3",
-            "unsatisfied": "2",
-            "valid": "50",
-            "source": "测试调查公司报告",
-        },
-    ),
-    # Refused: the forwarded one is not in the survey.
-    Route("survey_finish", "post", OFFICE_ONLY, args=forwarded),
 ]

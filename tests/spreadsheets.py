@@ -61,3 +61,34 @@ def libreoffice_convert(data: bytes, target: str, suffix: str = ".xlsx") -> byte
         produced = list(out.iterdir())
         assert completed.returncode == 0 and produced, completed.stderr.decode(errors="replace")
         return produced[0].read_bytes()
+
+
+def survey_row(code: str, reference: str, answer: str = "满意", **cells: Any) -> dict[str, Any]:
+    """One questionnaire of a survey firm's sheet, by column header; question columns (headed
+    "1. …") all get ``answer`` unless given by header."""
+    return {
+        "社区代码": code,
+        "问卷编号": reference,
+        "调查方式": "电话",
+        "调查员": "调查员甲",
+        "开始时间": "2020-10-12 09:30",
+        "结束时间": "2020-10-12 09:33",
+        "answer": answer,
+        **cells,
+    }
+
+
+def survey_workbook(campaign: Any, rows: Sequence[dict[str, Any]]) -> bytes:
+    """The campaign's survey template (as the office hands it to the firm) filled with rows."""
+    from campaign.survey.sheet_template import template_workbook
+
+    workbook = load_workbook(BytesIO(template_workbook(campaign)))
+    sheet = workbook.worksheets[0]
+    headers = [str(cell.value or "") for cell in sheet[1]]
+    for row in rows:
+        sheet.append(
+            [row.get(header, row["answer"] if header[:1].isdigit() else None) for header in headers]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

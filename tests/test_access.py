@@ -8,7 +8,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from campaign.models import AuditEvent
 from campaign.roles import Role
 
-from . import routes_joint, routes_public, routes_review
+from . import (
+    routes_joint,
+    routes_public,
+    routes_review,
+    routes_survey,
+    routes_survey_import,
+    routes_survey_public,
+)
 from .base import CampaignTestCase
 from .routes import PERSONAS, Route, everyone, only
 from .test_evidence import evidence_route_args
@@ -173,6 +180,9 @@ ROUTES = [
     ),
     # The review pipeline: each list lives beside the tests that own the behaviour.
     *routes_review.ROUTES,
+    *routes_survey.ROUTES,
+    *routes_survey_import.ROUTES,
+    *routes_survey_public.ROUTES,
     *routes_joint.ROUTES,
     *routes_public.ROUTES,
     Route("login", "get", everyone(302), denied=302),

@@ -10,17 +10,19 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from campaign.models import AuditEvent, Campaign, PublicNotice, Status, Submission, UnitOpinion
 from campaign.samples import pdf_bytes
 from standards.models import Item
 
 from .pipeline import open_every_phase, submission_at
+from .spreadsheets import survey_row, survey_workbook
 from .test_browser import BrowserTestCase
 from .test_evidence import use_temporary_evidence_dir
 
 YEAR = 2020
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReviewPipelineJourneyTests(BrowserTestCase):
@@ -143,21 +145,30 @@ class ReviewPipelineJourneyTests(BrowserTestCase):
         self.see("已保存33个小项的审核打分。")
         page.get_by_role("button", name="审核通过，转入满意度调查").click()
         self.see("东北村社区审核通过，转入满意度调查。")
+        # The survey firm's workbook comes in: previewed, then imported; the result is locked.
+        self.nav("满意度调查")
+        page.get_by_role("link", name="导入调查公司问卷").click()
+        answers = ["满意"] * 40 + ["基本满意"] * 8 + ["不满意"] * 2
+        rows = [
+            survey_row(code, f"W{n:03d}", answer, 调查员=f"调查员{n % 10}")
+            for n, answer in enumerate(answers, start=1)
+        ]
+        workbook: FilePayload = {
+            "name": "调查公司问卷.xlsx",
+            "mimeType": XLSX,
+            "buffer": survey_workbook(self.campaign, rows),
+        }
+        page.set_input_files("input[type=file]", files=[workbook])
+        page.get_by_role("button", name="上传并预览").click()
+        expect(page.locator("main")).to_contain_text("东北村社区")
+        page.get_by_role("button", name="确认导入").click()
         self.nav("满意度调查")
         row = page.locator(f"#survey-{code}")
-        for name, value in [
-            ("satisfied", "40"),
-            ("basically_satisfied", "8"),
-            ("unsatisfied", "2"),
-            ("valid", "50"),
-            ("source", "威海某调查公司2020年调查报告"),
-        ]:
-            row.locator(f"input[name={name}]").fill(value)
-        row.get_by_role("button", name="录入").click()
-        self.see("已录入东北村社区的满意度调查结果。")
-        expect(page.locator(f"#survey-{code}")).to_contain_text("96.0%")
-        page.locator(f"#survey-{code}").get_by_role("button", name="转入联审").click()
-        self.see("东北村社区已转入成员单位联审。")
+        expect(row).to_contain_text("96.0%")
+        expect(row).to_contain_text("95%区间 86.5%～98.9%")
+        row.get_by_role("link", name="东北村社区").click()
+        page.get_by_role("button", name="结束调查、锁定结果并转入联审").click()
+        self.see("东北村社区的满意度调查已结束（有效问卷50份），转入成员单位联审。")
 
         # 4. 民政局 disagrees on 3.4 and takes half a point off; agrees on the rest.
         self.switch_to("unit_mzj")

@@ -103,9 +103,7 @@ class RankingTests(DecisionCase):
         self.assertEqual(table[1].satisfaction_percent, Decimal("96.0"))
         self.assertEqual(table[1].sample, 50)
         # A higher satisfaction rate puts 龙山 ahead of 古陌 on the same total.
-        SurveyTally.objects.filter(submission=longshan).update(
-            satisfied=45, basically_satisfied=4, unsatisfied=1
-        )
+        SurveyTally.objects.filter(submission=longshan).update(satisfied=49)
         table = ranking.ranking(self.campaign, Submission.objects.filter(campaign=self.campaign))
         self.assertEqual([r.submission for r in table], [longshan, gumo, dongbei])
         self.assertEqual(table[0].satisfaction_percent, Decimal("98.0"))

@@ -12,7 +12,15 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from campaign.demo import DEMO_PASSWORD, DEMO_USERS
-from campaign.models import AuditEvent, Campaign, DistrictRecommendation, Status, Submission
+from campaign.models import (
+    AuditEvent,
+    Campaign,
+    DistrictRecommendation,
+    Status,
+    Submission,
+    SurveyCode,
+    SurveyTally,
+)
 from campaign.roles import Role
 from campaign.workflow import Action, refusal
 from communities.forms import INDICATOR_FILTERS
@@ -129,6 +137,26 @@ class SeedDemoTests(TestCase):
         # The audit log tells the story: the stages went through the actions.
         for action in ("assessment.pass_audit", "assessment.opine", "objection.uphold"):
             self.assertTrue(AuditEvent.objects.filter(action=action).exists(), action)
+
+    def test_the_survey_has_work_for_the_office_and_a_code_for_a_phone(self) -> None:
+        self.client.login(username="office", password=DEMO_PASSWORD)
+        overview = self.client.get(reverse("survey_list", args=[2020]))
+        self.assertContains(overview, "6份待核定")
+        self.assertContains(overview, "结果已锁定")
+        self.assertContains(overview, "95%区间")
+        surveying = Submission.objects.get(status=Status.SURVEYING)
+        detail = self.client.get(reverse("survey_detail", args=[2020, surveying.community.code]))
+        self.assertContains(detail, "相同答案聚集")
+        self.assertContains(detail, "答题过快")
+        self.assertContains(detail, "打印未使用的调查卡")
+        # An unused code opens the questionnaire on a phone, without logging in.
+        self.client.logout()
+        code = SurveyCode.objects.filter(submission=surveying, response__isnull=True).first()
+        assert code is not None
+        page = self.client.get(reverse("survey_answer", args=[code.token]))
+        self.assertContains(page, surveying.community.name)
+        self.assertEqual(SurveyTally.objects.count(), 13)
+        self.assertTrue(AuditEvent.objects.filter(action="assessment.record_survey").exists())
 
     def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
         Community.objects.filter(code="371002002001").update(households=1234)

@@ -22,6 +22,7 @@ DATA_MODULES = {
     "campaign/demo.py": "demo community names, people and the campaign name are data",
     "campaign/demo_pipeline.py": "demo explanations and comments are data",
     "campaign/demo_review.py": "demo audit comments, objections and replies are data",
+    "campaign/demo_survey.py": "demo interviewers and survey files are data",
     "communities/resources.py": "spreadsheet column names are the file format imports match on",
     "standards/workbook.py": "sheet and column names are the file format imports match on",
     "campaign/migrations": "",

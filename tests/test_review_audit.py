@@ -10,12 +10,11 @@ from campaign.actions.review import (
     AuditRow,
     AuditRowsRefused,
     do_audit_items,
-    do_finish_survey,
     do_pass_audit,
-    do_record_survey,
     do_reject,
     do_request_revision,
 )
+from campaign.actions.survey import do_finish_survey
 from campaign.models import (
     AuditEvent,
     EvidenceFile,
@@ -23,7 +22,6 @@ from campaign.models import (
     Phase,
     Status,
     Submission,
-    SurveyTally,
 )
 from campaign.workflow import ActionRefused
 from standards.models import Item
@@ -222,7 +220,6 @@ class DecisionTests(ReviewTestCase):
             lambda: do_pass_audit(surveying.pk, actor=self.office),
             lambda: do_request_revision(surveying.pk, "改", actor=self.office),
             lambda: do_reject(surveying.pk, "不行", actor=self.office),
-            lambda: do_record_survey(self.sub.pk, 1, 0, 0, 1, "报告", actor=self.office),
             lambda: do_finish_survey(self.sub.pk, actor=self.office),
         ):
             with self.subTest(), self.assertRaisesMessage(ActionRefused, "当前状态为"):
@@ -252,78 +249,9 @@ class DecisionTests(ReviewTestCase):
         self.sub = passing
         self.audit_all()
         once("pass_audit", lambda: do_pass_audit(passing.pk, actor=self.office))
-        once(
-            "record_survey",
-            lambda: do_record_survey(passing.pk, 40, 5, 5, 50, "报告", actor=self.office),
-        )
-        once("finish_survey", lambda: do_finish_survey(passing.pk, actor=self.office))
         event = AuditEvent.objects.filter(action="assessment.audit_item").order_by("pk").first()
         assert event is not None
         self.assertEqual(event.details["items"]["2.1"]["revision_request"], "补充")
-
-
-class SurveyTests(ReviewTestCase):
-    def setUp(self) -> None:
-        super().setUp()
-        self.surveying = submission_at(
-            self.campaign, self.gumo, Status.SURVEYING, actor=self.office
-        )
-
-    def record(self, s: Any, b: Any, u: Any, v: Any, source: str = "某调查公司报告") -> SurveyTally:
-        return do_record_survey(self.surveying.pk, s, b, u, v, source, actor=self.office)
-
-    def test_the_counts_must_add_up(self) -> None:
-        with self.assertRaisesMessage(ActionRefused, "合计49份，与有效问卷50份不一致"):
-            self.record(40, 5, 4, 50)
-        with self.assertRaisesMessage(ActionRefused, "不能为负数"):
-            self.record(-1, 5, 46, 50)
-        with self.assertRaisesMessage(ActionRefused, "应填写整数"):
-            self.record("4.5", 5, 40, 50)
-        with self.assertRaisesMessage(ActionRefused, "数据来源"):
-            self.record(40, 5, 5, 50, source=" ")
-        self.assertFalse(SurveyTally.objects.exists())
-        self.record("40", "5", "5", "50")
-        tally = self.record(45, 3, 2, 50, source="复核报告")
-        self.assertEqual((SurveyTally.objects.count(), tally.satisfied), (1, 45))
-        self.assertEqual(
-            self.surveying.__class__.objects.get(pk=self.surveying.pk).status, "surveying"
-        )
-
-    def test_finish_is_refused_without_a_tally(self) -> None:
-        with self.assertRaisesMessage(ActionRefused, "还没有满意度调查结果"):
-            do_finish_survey(self.surveying.pk, actor=self.office)
-        self.record(40, 5, 5, 50)
-        do_finish_survey(self.surveying.pk, actor=self.office)
-        self.surveying.refresh_from_db()
-        self.assertEqual(self.surveying.status, Status.JOINT_REVIEW)
-
-    def test_the_survey_page(self) -> None:
-        self.login(self.office)
-        url = reverse("survey_list", args=[2020])
-        self.assertContains(self.client.get(url), 'name="satisfied"')
-        response = self.client.post(
-            reverse("survey_record", args=[2020, self.gumo.code]),
-            {
-                "satisfied": "40",
-                "basically_satisfied": "1",
-                "unsatisfied": "9",
-                "valid": "50",
-                "source": "某调查公司报告",
-            },
-        )
-        self.assertRedirects(
-            response, url + f"#survey-{self.gumo.code}", fetch_redirect_response=False
-        )
-        content = self.client.get(url).content.decode()
-        self.assertIn("82.0%", content)  # (40 + 1) / 50
-        self.assertIn("未达合格线", content)  # the shipped standard's line is 85%
-        self.assertIn("合格线为 85%", content)
-        self.assertIn(reverse("survey_finish", args=[2020, self.gumo.code]), content)
-        # The leading group reads it without forms.
-        self.login(self.leader)
-        content = self.client.get(url).content.decode()
-        self.assertIn("82.0%", content)
-        self.assertNotIn('name="satisfied"', content)
 
 
 class ReviewAccessTests(ReviewTestCase):
@@ -334,7 +262,6 @@ class ReviewAccessTests(ReviewTestCase):
             "review_pass": {},
             "review_revise": {"comment": "改"},
             "review_reject": {"comment": "不行"},
-            "survey_record": {"satisfied": "1", "basically_satisfied": "0"},
             "survey_finish": {},
         }
         for user in (

@@ -28,12 +28,16 @@ from campaign.actions.publication import (
 from campaign.actions.review import (
     AuditRow,
     do_audit_items,
-    do_finish_survey,
     do_pass_audit,
-    do_record_survey,
     do_reject,
     do_request_revision,
 )
+from campaign.actions.survey import (
+    do_finish_survey,
+    do_generate_codes,
+    do_review_questionnaires,
+)
+from campaign.actions.survey_import import do_import_survey
 from campaign.models import (
     AuditEvent,
     DecisionMeeting,
@@ -41,8 +45,10 @@ from campaign.models import (
     Objection,
     ObjectionStatus,
     PublicNotice,
+    Quality,
     Status,
     Submission,
+    SurveyResponse,
     UnitVeto,
 )
 from campaign.roles import Role
@@ -51,15 +57,16 @@ from standards.models import Item, MemberUnit
 
 from .base import CampaignTestCase, make_community
 from .pipeline import (
+    answer_survey,
     audit_every_item,
     open_every_phase,
-    record_tally,
     review_every_item,
     self_assess_every_item,
     self_score,
     submission_at,
     today,
 )
+from .spreadsheets import survey_row, survey_workbook
 
 Perform = Callable[[Any, Submission, Any], object]
 # These pick their submissions themselves (a district's list, the approved, those whose notice
@@ -103,8 +110,12 @@ PERFORM: dict[Action, Perform] = {
         s.pk, "请按要求修改。", actor=actor
     ),
     Action.REJECT: lambda case, s, actor: do_reject(s.pk, "材料不实。", actor=actor),
-    Action.RECORD_SURVEY: lambda case, s, actor: do_record_survey(
-        s.pk, 40, 8, 2, 50, "调查公司报告", actor=actor
+    Action.ISSUE_CODES: lambda case, s, actor: do_generate_codes(s.pk, "3", actor=actor),
+    Action.RECORD_SURVEY: lambda case, s, actor: do_import_survey(
+        case.campaign.pk, "问卷.xlsx", _survey_sheet(case, s), actor=actor
+    ),
+    Action.REVIEW_SURVEY: lambda case, s, actor: do_review_questionnaires(
+        s.pk, {_flagged(s): True}, actor=actor
     ),
     Action.FINISH_SURVEY: lambda case, s, actor: do_finish_survey(s.pk, actor=actor),
     Action.OPINE: lambda case, s, actor: do_give_opinion(
@@ -134,6 +145,20 @@ def _upward(submission: Submission, actor: Any) -> object:
     return do_recommend_upward(submission.pk, "province", "成效突出。", actor=actor, ip=None)
 
 
+def _flagged(submission: Submission) -> int:
+    """A questionnaire of the submission flagged as answered too fast."""
+    response = answer_survey(submission, {"满意": 1})[0]
+    SurveyResponse.objects.filter(pk=response.pk).update(
+        too_fast=True, duration_seconds=5, quality=Quality.FLAGGED
+    )
+    return response.pk
+
+
+def _survey_sheet(case: Any, submission: Submission) -> bytes:
+    """A survey firm's workbook with one questionnaire for the submission's community."""
+    return survey_workbook(case.campaign, [survey_row(submission.community.code, "W0001")])
+
+
 def _objection(case: Any, submission: Submission) -> Objection:
     """An investigated objection against the submission (or a placeholder one)."""
     found = Objection.objects.filter(submission=submission).first()
@@ -161,7 +186,7 @@ def _prepare(case: Any, submission: Submission, action: Action) -> None:
         request = "请补充照片。" if action == Action.REQUEST_REVISION else ""
         audit_every_item(submission, items, case.office, revision_request=request)
     elif action == Action.FINISH_SURVEY:
-        record_tally(submission, case.office)
+        answer_survey(submission)
     elif action == Action.LIFT_VETO:
         UnitVeto.objects.create(
             submission=submission, unit=case.unit, reason="否决。", vetoed_by=case.reviewer

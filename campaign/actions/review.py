@@ -1,4 +1,4 @@
-"""The office's audit of forwarded communities, and the satisfaction survey's result."""
+"""The office's audit of forwarded communities."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,11 +10,9 @@ from django.utils.translation import gettext as _
 from standards.models import Item
 
 from ..assessment import MAX_COMMENT, ScoreError, parse_score
-from ..models import ItemAssessment, ItemAudit, Submission, SurveyTally
+from ..models import ItemAssessment, ItemAudit, Submission
 from ..workflow import Action, ActionRefused
 from .base import bounded_text, check, locked, log, move, plain_number
-
-MAX_SOURCE = 200
 
 
 @dataclass(frozen=True)
@@ -175,75 +173,4 @@ def do_reject(submission_id: int, reason: str, *, actor: Any, ip: str | None = N
         submission = locked(submission_id)
         submission.audit_comment = reason
         move(submission, Action.REJECT, actor=actor, ip=ip, comment=reason)
-    return submission
-
-
-def _count(value: Any, label: str) -> int:
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        raise ActionRefused(_("请填写“%(label)s”人数。") % {"label": label})
-    try:
-        number = int(text)
-    except ValueError as exc:
-        raise ActionRefused(
-            _("“%(label)s”应填写整数，“%(value)s”不是整数。") % {"label": label, "value": text}
-        ) from exc
-    if number < 0:
-        raise ActionRefused(_("“%(label)s”不能为负数。") % {"label": label})
-    return number
-
-
-def do_record_survey(
-    submission_id: int,
-    satisfied: Any,
-    basically_satisfied: Any,
-    unsatisfied: Any,
-    valid: Any,
-    source: str,
-    *,
-    actor: Any,
-    ip: str | None = None,
-) -> SurveyTally:
-    """Type in a community's survey counts from the survey firm's report (until the survey
-    module reports them itself)."""
-    counts = {
-        "satisfied": _count(satisfied, _("满意")),
-        "basically_satisfied": _count(basically_satisfied, _("基本满意")),
-        "unsatisfied": _count(unsatisfied, _("不满意")),
-        "valid": _count(valid, _("有效问卷")),
-    }
-    if counts["valid"] == 0:
-        raise ActionRefused(_("有效问卷数应大于0。"))
-    answered = counts["satisfied"] + counts["basically_satisfied"] + counts["unsatisfied"]
-    if answered != counts["valid"]:
-        raise ActionRefused(
-            _("满意、基本满意、不满意合计%(sum)d份，与有效问卷%(valid)d份不一致，请核对调查报告。")
-            % {"sum": answered, "valid": counts["valid"]}
-        )
-    source = bounded_text(source, MAX_SOURCE, _("数据来源"))
-    if not source:
-        raise ActionRefused(_("请填写数据来源，如调查公司的报告名称。"))
-    with transaction.atomic():
-        submission = locked(submission_id)
-        check(submission, Action.RECORD_SURVEY, actor)
-        tally, _created = SurveyTally.objects.update_or_create(
-            submission=submission,
-            defaults={**counts, "source": source, "recorded_by": actor},
-        )
-        log(
-            submission,
-            Action.RECORD_SURVEY,
-            submission.status,
-            actor=actor,
-            ip=ip,
-            comment=source,
-            details=counts,
-        )
-    return tally
-
-
-def do_finish_survey(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:
-    with transaction.atomic():
-        submission = locked(submission_id)
-        move(submission, Action.FINISH_SURVEY, actor=actor, ip=ip)
     return submission

@@ -52,7 +52,8 @@ class ItemAudit(models.Model):
 
 
 class SurveyTally(models.Model):
-    """A community's satisfaction counts, as reported by the survey (or a survey firm)."""
+    """A community's survey result, frozen when the office ends its survey: what the ranking
+    and the scores read from then on, whatever happens to the configuration later."""
 
     submission = models.OneToOneField(
         "campaign.Submission",
@@ -60,10 +61,11 @@ class SurveyTally(models.Model):
         related_name="survey_tally",
         verbose_name=_("申报"),
     )
-    satisfied = models.PositiveIntegerField(_("满意"))
-    basically_satisfied = models.PositiveIntegerField(_("基本满意"))
-    unsatisfied = models.PositiveIntegerField(_("不满意"))
+    # Questionnaires whose overall answer counts as satisfied (default 满意 + 基本满意).
+    satisfied = models.PositiveIntegerField(_("满意份数"))
     valid = models.PositiveIntegerField(_("有效问卷"))
+    discarded = models.PositiveIntegerField(_("无效问卷"), default=0)
+    points = models.DecimalField(_("群众满意得分"), max_digits=4, decimal_places=1, default=0)
     source = models.CharField(_("数据来源"), max_length=200)
     recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
     recorded_by = models.ForeignKey(
@@ -75,17 +77,13 @@ class SurveyTally(models.Model):
         verbose_name_plural = _("满意度调查结果")
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    valid=models.F("satisfied")
-                    + models.F("basically_satisfied")
-                    + models.F("unsatisfied")
-                ),
-                name="survey_counts_add_up",
+                condition=Q(satisfied__lte=models.F("valid")),
+                name="survey_satisfied_within_valid",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.submission} {self.valid}"
+        return f"{self.submission} {self.satisfied}/{self.valid}"
 
 
 class UnitOpinion(models.Model):

@@ -1,0 +1,155 @@
+"""The demo's satisfaction survey, through the real paths: a survey firm's workbook imported by
+the office for the candidates that went on to the joint review (then ended and frozen), and,
+for the one community still in the survey, one-time codes of which residents have answered some
+on their phones, plus a firm's file with a too-fast questionnaire and a cluster of identical
+ones from one interviewer: the office has flags to rule on and a sample still short."""
+
+import datetime
+import random
+from io import BytesIO
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from .actions.survey import do_finish_survey, do_generate_codes, do_review_questionnaires
+from .actions.survey_import import do_import_survey
+from .models import (
+    Campaign,
+    Channel,
+    Quality,
+    Submission,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from .survey.answering import field_name, start_stamp, submit_answers
+from .survey.defaults import config_for
+from .survey.sheet import FIXED
+from .survey.sheet_template import question_header
+
+FIRM = "威海某调查公司"
+COLLECTORS = ("刘晓燕", "张伟", "王芳", "陈静")
+
+
+def _answers(rng: random.Random, overall: int, questions: int, options: int) -> list[int]:
+    """Option positions for every question: the overall answer, and the others near it."""
+    answers = []
+    for _position in range(questions - 1):
+        drift = rng.choice((0, 0, 0, 1, -1))
+        answers.append(min(max(overall + drift, 1), options - 1))
+    return [*answers, overall]
+
+
+def _overall_answers(rng: random.Random, count: int, satisfied_share: float) -> list[int]:
+    """满意 / 基本满意 (1, 2) for the share, 不满意 (3) for the rest, and a 不了解 (4) or two."""
+    satisfied = round(count * satisfied_share)
+    answers = [rng.choice((1, 1, 1, 2)) for _n in range(satisfied)]
+    answers += [3] * (count - satisfied - 1) + [4]
+    rng.shuffle(answers)
+    return answers
+
+
+def _workbook(campaign: Campaign, rows: list[list[Any]]) -> bytes:
+    questions = list(SurveyQuestion.objects.filter(campaign=campaign))
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([*FIXED, *(question_header(q) for q in questions)])
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _row(
+    submission: Submission,
+    reference: str,
+    collector: str,
+    started: datetime.datetime,
+    seconds: int,
+    answers: list[int],
+    labels: dict[int, str],
+) -> list[Any]:
+    local = timezone.localtime(started).replace(tzinfo=None, microsecond=0)
+    return [
+        submission.community.code,
+        submission.community.name,
+        reference,
+        str(Channel.VISIT.label),
+        collector,
+        local,
+        local + datetime.timedelta(seconds=seconds),
+        *(labels[a] for a in answers),
+    ]
+
+
+def seed_survey(campaign: Campaign, office: Any, finished: list[Submission], open_one: Any) -> None:
+    """Survey ``finished`` (all in the survey state) to the end; leave ``open_one`` mid-way."""
+    rng = random.Random(2020)
+    config_for(campaign)
+    labels = {o.position: o.label for o in SurveyOption.objects.filter(campaign=campaign)}
+    questions = SurveyQuestion.objects.filter(campaign=campaign).count()
+    started = timezone.now() - datetime.timedelta(days=3)
+    rows: list[list[Any]] = []
+    for index, submission in enumerate(finished):
+        share = 0.84 + (index % 6) * 0.025
+        count = 32 + index % 5
+        for n, overall in enumerate(_overall_answers(rng, count, share)):
+            answers = _answers(rng, overall, questions, len(labels))
+            rows.append(
+                _row(
+                    submission,
+                    f"WH{submission.pk:03d}{n + 1:03d}",
+                    COLLECTORS[n % len(COLLECTORS)],
+                    started + datetime.timedelta(minutes=7 * n),
+                    rng.randint(95, 420),
+                    answers,
+                    labels,
+                )
+            )
+    first_file = f"{FIRM}入户调查问卷（第一批）.xlsx"
+    do_import_survey(campaign.pk, first_file, _workbook(campaign, rows), actor=office)
+    for submission in finished:
+        # An interviewer may well hand in several all-满意 questionnaires: looked at, kept.
+        flagged = SurveyResponse.objects.filter(submission=submission, quality=Quality.FLAGGED)
+        keep = dict.fromkeys(flagged.values_list("pk", flat=True), False)
+        if keep:
+            do_review_questionnaires(submission.pk, keep, actor=office)
+        do_finish_survey(submission.pk, actor=office)
+    _half_way(campaign, office, open_one, rng, questions, labels)
+
+
+def _half_way(
+    campaign: Campaign,
+    office: Any,
+    submission: Submission,
+    rng: random.Random,
+    questions: int,
+    labels: dict[int, str],
+) -> None:
+    codes = do_generate_codes(submission.pk, "40", actor=office)
+    now = timezone.now()
+    for n, code in enumerate(codes[:16]):
+        overall = 3 if n % 9 == 8 else rng.choice((1, 1, 2))
+        answers = _answers(rng, overall, questions, len(labels))
+        data = {field_name(p): str(a) for p, a in enumerate(answers, start=1)}
+        stamp = start_stamp(code.token, now - datetime.timedelta(seconds=rng.randint(70, 300)))
+        submit_answers(code.token, data, stamp, now=now)
+
+    def at(minutes: int) -> datetime.datetime:
+        return now - datetime.timedelta(days=1) + datetime.timedelta(minutes=minutes)
+
+    rows = [
+        _row(submission, f"RC{n:03d}", "赵磊", at(9 * n), 180, [2, *[1] * (questions - 1)], labels)
+        for n in (1, 2, 3)
+    ]
+    # Five identical questionnaires from one interviewer, and one filled in in 12 seconds.
+    rows += [
+        _row(submission, f"RC{n:03d}", "孙强", at(4 * n), 150, [1] * questions, labels)
+        for n in (4, 5, 6, 7, 8)
+    ]
+    rows.append(_row(submission, "RC009", "赵磊", at(120), 12, [2] * questions, labels))
+    second_file = f"{FIRM}入户调查问卷（荣成市补充）.xlsx"
+    do_import_survey(campaign.pk, second_file, _workbook(campaign, rows), actor=office)

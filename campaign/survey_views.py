@@ -46,9 +46,9 @@ from .survey.statistics import (
     SurveyScheme,
     campaign_responses,
     figures,
-    percent,
+    interval_percent,
+    rate_percent,
     scheme_for,
-    wilson_interval,
 )
 from .workflow import Action, ActionRefused, chinese_date, phase_dates, refusal
 
@@ -74,12 +74,11 @@ class SurveyRow:
 
     @property
     def rate(self) -> Decimal | None:
-        return percent(self.satisfied / self.valid) if self.valid else None
+        return rate_percent(self.satisfied, self.valid)
 
     @property
     def interval(self) -> tuple[Decimal, Decimal] | None:
-        bounds = wilson_interval(self.satisfied, self.valid)
-        return None if bounds is None else (percent(bounds[0]), percent(bounds[1]))
+        return interval_percent(self.satisfied, self.valid)
 
 
 def _live_row(submission: Submission, f: Figures, scheme: SurveyScheme, codes: Any) -> SurveyRow:

@@ -20,14 +20,13 @@ from ..models import (
     SurveyCode,
     SurveyConfig,
     SurveyOption,
-    SurveyPointTier,
     SurveyQuestion,
     SurveyResponse,
     SurveyTally,
 )
 from ..roles import Capability, scope_of
 from ..survey import codes as survey_codes
-from ..survey.defaults import config_for
+from ..survey.defaults import config_for, write_questionnaire, write_tiers
 from ..survey.statistics import BY_COMMUNITY, figures, scheme_for
 from ..workflow import Action, ActionRefused
 from .base import bounded_text, check, locked, log, move
@@ -167,27 +166,8 @@ def do_save_survey_settings(
                 raise ActionRefused(
                     _("已经收到调查问卷，题目和选项不能再修改；样本量、合格线和计分档仍可调整。")
                 )
-            SurveyQuestion.objects.filter(campaign=campaign).delete()
-            SurveyOption.objects.filter(campaign=campaign).delete()
-            SurveyQuestion.objects.bulk_create(
-                SurveyQuestion(campaign=campaign, position=n, text=text, is_overall=n == overall)
-                for n, text in enumerate(questions, start=1)
-            )
-            SurveyOption.objects.bulk_create(
-                SurveyOption(
-                    campaign=campaign,
-                    position=n,
-                    label=label,
-                    counts_as_satisfied=satisfied,
-                    counts_as_valid=valid,
-                )
-                for n, (label, satisfied, valid) in enumerate(options, start=1)
-            )
-        SurveyPointTier.objects.filter(campaign=campaign).delete()
-        SurveyPointTier.objects.bulk_create(
-            SurveyPointTier(campaign=campaign, min_rate=rate, points=points)
-            for rate, points in tiers
-        )
+            write_questionnaire(campaign, questions, overall, options)
+        write_tiers(campaign, tiers)
         config.sample_size = sample_size
         config.pass_rate = pass_rate
         config.min_duration_seconds = min_duration

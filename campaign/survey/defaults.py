@@ -58,6 +58,39 @@ def default_notice(campaign: Campaign) -> str:
     ) % {"campaign": campaign.name}
 
 
+def write_questionnaire(
+    campaign: Campaign,
+    questions: list[str],
+    overall: int,
+    options: list[tuple[str, bool, bool]],
+) -> None:
+    """Replace the campaign's questions (``overall`` is the 1-based overall one) and options
+    (label, counts as satisfied, counts as valid), numbered in order."""
+    SurveyQuestion.objects.filter(campaign=campaign).delete()
+    SurveyOption.objects.filter(campaign=campaign).delete()
+    SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(campaign=campaign, position=n, text=text, is_overall=n == overall)
+        for n, text in enumerate(questions, start=1)
+    )
+    SurveyOption.objects.bulk_create(
+        SurveyOption(
+            campaign=campaign,
+            position=n,
+            label=label,
+            counts_as_satisfied=satisfied,
+            counts_as_valid=valid,
+        )
+        for n, (label, satisfied, valid) in enumerate(options, start=1)
+    )
+
+
+def write_tiers(campaign: Campaign, tiers: list[tuple[Decimal, Decimal]]) -> None:
+    SurveyPointTier.objects.filter(campaign=campaign).delete()
+    SurveyPointTier.objects.bulk_create(
+        SurveyPointTier(campaign=campaign, min_rate=rate, points=points) for rate, points in tiers
+    )
+
+
 def config_for(campaign: Campaign) -> SurveyConfig:
     """The campaign's survey settings, created with the defaults the first time."""
     existing = SurveyConfig.objects.filter(campaign=campaign).first()
@@ -73,27 +106,6 @@ def config_for(campaign: Campaign) -> SurveyConfig:
         )
         if created:
             questions = default_questions()
-            SurveyQuestion.objects.bulk_create(
-                SurveyQuestion(
-                    campaign=campaign,
-                    position=n,
-                    text=text,
-                    is_overall=n == len(questions),
-                )
-                for n, text in enumerate(questions, start=1)
-            )
-            SurveyOption.objects.bulk_create(
-                SurveyOption(
-                    campaign=campaign,
-                    position=n,
-                    label=label,
-                    counts_as_satisfied=satisfied,
-                    counts_as_valid=valid,
-                )
-                for n, (label, satisfied, valid) in enumerate(default_options(), start=1)
-            )
-            SurveyPointTier.objects.bulk_create(
-                SurveyPointTier(campaign=campaign, min_rate=rate, points=points)
-                for rate, points in DEFAULT_TIERS
-            )
+            write_questionnaire(campaign, questions, len(questions), default_options())
+            write_tiers(campaign, DEFAULT_TIERS)
     return config

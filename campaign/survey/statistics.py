@@ -59,6 +59,15 @@ def percent(fraction: float | Decimal) -> Decimal:
     return (Decimal(str(fraction)) * 100).quantize(ONE_DECIMAL, ROUND_HALF_UP)
 
 
+def rate_percent(satisfied: int, valid: int) -> Decimal | None:
+    return percent(satisfied / valid) if valid else None
+
+
+def interval_percent(satisfied: int, valid: int) -> tuple[Decimal, Decimal] | None:
+    bounds = wilson_interval(satisfied, valid)
+    return None if bounds is None else (percent(bounds[0]), percent(bounds[1]))
+
+
 def rate_expression(satisfied: str, valid: str) -> Case:
     """The rate as a SQL expression over two count columns (NULL without valid
     questionnaires): the ranking orders by it in the database."""
@@ -115,12 +124,11 @@ class Figures:
 
     @property
     def rate(self) -> Decimal | None:
-        return percent(self.satisfied / self.valid) if self.valid else None
+        return rate_percent(self.satisfied, self.valid)
 
     @property
     def interval(self) -> tuple[Decimal, Decimal] | None:
-        bounds = wilson_interval(self.satisfied, self.valid)
-        return None if bounds is None else (percent(bounds[0]), percent(bounds[1]))
+        return interval_percent(self.satisfied, self.valid)
 
 
 @dataclass

@@ -5,7 +5,6 @@ the scope is not found (404); a role without the capability is refused (403)."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -93,9 +92,7 @@ def get_evidence_for_user(user: Any, evidence_id: int) -> EvidenceFile:
 
 def get_meeting_for_user(user: Any, meeting_id: int) -> DecisionMeeting:
     """A leading-group meeting (and its minutes): for the leading group and the office."""
-    scope = scope_of(user)
-    if not (scope.can(Capability.DECIDE) or scope.can(Capability.PUBLISH)):
-        raise PermissionDenied
+    scope_of(user).require_any(Capability.DECIDE, Capability.PUBLISH)
     return get_object_or_404(DecisionMeeting.objects.select_related("campaign"), pk=meeting_id)
 
 

@@ -110,8 +110,7 @@ def joint_review_matrix(request: HttpRequest, year: int) -> HttpResponse:
     """Member units × candidates: opinions given of those required, disagreements, vetoes."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
-    if not (scope.can(Capability.AUDIT) or scope.can(Capability.DECIDE)):
-        raise PermissionDenied
+    scope.require_any(Capability.AUDIT, Capability.DECIDE)
     all_candidates = submissions_for(request.user, campaign).filter(status=Status.JOINT_REVIEW)
     page = Paginator(all_candidates.order_by("community__code"), PAGE_SIZE).get_page(
         request.GET.get("page")

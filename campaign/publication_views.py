@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -75,9 +74,7 @@ class UpwardForm(forms.Form):
 
 
 def _require_reader(user: Any) -> None:
-    scope = scope_of(user)
-    if not (scope.can(Capability.PUBLISH) or scope.can(Capability.DECIDE)):
-        raise PermissionDenied
+    scope_of(user).require_any(Capability.PUBLISH, Capability.DECIDE)
 
 
 @login_required

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -57,8 +56,7 @@ DECISIONS = (Action.PASS_AUDIT, Action.REQUEST_REVISION, Action.REJECT)
 def _reader(user: Any) -> Scope:
     """The office's lists are for the office and the leading group."""
     scope = scope_of(user)
-    if not (scope.can(Capability.AUDIT) or scope.can(Capability.DECIDE)):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    scope.require_any(Capability.AUDIT, Capability.DECIDE)
     return scope
 
 

@@ -133,7 +133,10 @@ class Scope:
         return self.role is not None and capability in ROLE_CAPABILITIES[self.role]
 
     def require(self, capability: Capability) -> None:
-        if not self.can(capability):
+        self.require_any(capability)
+
+    def require_any(self, *capabilities: Capability) -> None:
+        if not any(self.can(capability) for capability in capabilities):
             raise PermissionDenied(_("您的角色无权进行此操作。"))
 
     def capability_labels(self) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -114,16 +113,6 @@ def _frozen_row(submission: Submission, tally: SurveyTally, scheme: SurveyScheme
     )
 
 
-def _reader(user: Any) -> None:
-    scope = scope_of(user)
-    if not (scope.can(Capability.AUDIT) or scope.can(Capability.DECIDE)):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
-
-
-def _office(user: Any) -> None:
-    scope_of(user).require(Capability.AUDIT)
-
-
 def _can(campaign: Campaign, user: Any, action: Action) -> bool:
     scope = scope_of(user)
     return scope.can(Capability.AUDIT) and not refusal(
@@ -134,7 +123,8 @@ def _can(campaign: Campaign, user: Any, action: Action) -> bool:
 @login_required
 def survey_list(request: HttpRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
-    _reader(request.user)
+    # The overview is for the office and the leading group.
+    scope_of(request.user).require_any(Capability.AUDIT, Capability.DECIDE)
     candidates = (
         submissions_for(request.user, campaign)
         .filter(status__in=SURVEYED)
@@ -202,7 +192,6 @@ def _flagged(submission: Submission, scheme: SurveyScheme) -> list[dict[str, Any
 @login_required
 def survey_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
-    _office(request.user)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     if submission.status not in SURVEYED:
         return redirect("survey_list", year)
@@ -240,7 +229,6 @@ def survey_codes_print(request: HttpRequest, year: int, code: str) -> HttpRespon
     """A4 sheets of cut-out cards, one unused code each, for the survey team to hand to
     sampled households (never to the community being rated)."""
     campaign = campaign_or_404(year)
-    _office(request.user)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     base = _public_base(request)
     unused = SurveyCode.objects.filter(

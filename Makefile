@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test checks lint typecheck unit prod bench lock clean
+.PHONY: run test checks lint typecheck unit prod bench bench-scores lock clean
 
 # Runtime dependencies only, so `make run` is quick on a new machine.
 $(VENV)/.runtime: pyproject.toml requirements.lock
@@ -58,6 +58,10 @@ prod: $(VENV)/.runtime
 ## bench: answer POSTs per second through gunicorn on PostgreSQL, beside a one-INSERT ceiling
 bench: $(VENV)/.runtime
 	$(PYTHON) .ci/stack.py --install --no-worker -- $(BIN)/python tests/benchmarks/survey_answers.py $(BENCH_ARGS)
+
+## bench-scores: recompute and exports for 325 and 10,000 communities, beside their ceilings
+bench-scores: $(VENV)/.runtime
+	$(PYTHON) .ci/stack.py --install --no-worker -- $(BIN)/python tests/benchmarks/scores.py $(BENCH_ARGS)
 
 ## lock: re-pin every transitive dependency after changing pyproject.toml
 lock:

@@ -61,6 +61,11 @@ ACTION_LABELS = {
     "evidence.link": _("关联已有佐证材料"),
     "evidence.unlink": _("移除佐证材料"),
     "system.worker_probe": _("检测后台任务"),
+    "scoring.rules": _("设定入围规则"),
+    "scoring.recompute": _("重新计算得分"),
+    "export.request": _("申请导出"),
+    "export.download": _("下载导出文件"),
+    "export.command": _("命令行导出"),
 }
 
 COMMAND_LINE = _("系统（命令行）")

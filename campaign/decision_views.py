@@ -35,7 +35,7 @@ def decision_table(request: HttpRequest, year: int) -> HttpResponse:
     ordered = ranking.ranked(submissions_for(request.user, campaign))
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     categories = ranking.categories(campaign)
-    rows = ranking.rows_for(list(page), page.start_index(), categories)
+    rows = ranking.rows_for(campaign, list(page), page.start_index(), categories)
     meetings = list(DecisionMeeting.objects.filter(campaign=campaign))
     return render(
         request,

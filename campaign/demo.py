@@ -31,6 +31,7 @@ from standards.models import MemberUnit, Standard
 from .actions import do_create_campaign
 from .demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
 from .demo_review import seed_review
+from .demo_scores import seed_scores
 from .models import Campaign, Profile
 from .roles import Role
 
@@ -327,4 +328,5 @@ def seed_campaign() -> Campaign:
     ensure_schedule(campaign)
     seed_submissions(campaign)
     seed_review(campaign, DEMO_PASSWORD)
+    seed_scores(campaign)
     return campaign

@@ -1,63 +1,25 @@
-"""The leading group's ranked table of candidates, computed in the database.
+"""The leading group's ranked table of candidates, read from the score snapshots.
 
-An item's final score is the office's audited score of the current audit round plus the sum of
-the member units' adjustments to it, kept within 0 and the item's points. A candidate's total
-is the sum of its items' final scores; the six category subtotals are the same sums grouped by
-category.
-
-The order is deterministic: total (highest first), then the satisfaction rate (highest first,
-candidates without a survey result last), then the community's 12-digit code (ascending), so
-two equal candidates always appear in the same order and the same rank.
+The scores, ranks and their order are the joint-review stage snapshots of ``scoring.engine``
+(which documents the rule and the tie-break); this module adds what the table shows beside
+them: the category subtotals, the vetoes' reasons and the count of disagreeing opinions.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from scoring.models import ScoreSnapshot, Stage
+from scoring.scores import category_subtotals
 from standards.models import Category
 
-from .models import FROM_DECISION, Campaign, ItemAudit, Submission, UnitOpinion, UnitVeto
-from .survey.statistics import percent, rate_expression
+from .models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
+from .survey.statistics import percent
 
 # Awaiting the decision, or decided (and possibly gone on to the notice and naming).
 RANKED_STATES = FROM_DECISION
-SCORE: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=6, decimal_places=1)
-
-
-def _final_scores(audits: QuerySet[ItemAudit]) -> QuerySet[ItemAudit]:
-    """Each audit row of the current round with its final score (audit + adjustments,
-    clamped)."""
-    adjustments = (
-        UnitOpinion.objects.filter(
-            submission_id=OuterRef("submission_id"), item_id=OuterRef("item_id")
-        )
-        .values("submission_id", "item_id")
-        .annotate(total=Sum("adjustment"))
-        .values("total")
-    )
-    adjusted = ExpressionWrapper(
-        F("audited_score") + Coalesce(Subquery(adjustments, output_field=SCORE), Value(Decimal(0))),
-        output_field=SCORE,
-    )
-    return audits.filter(round=F("submission__audit_round")).annotate(
-        final=Greatest(
-            Value(Decimal(0), output_field=SCORE),
-            Least(adjusted, F("item__max_points"), output_field=SCORE),
-            output_field=SCORE,
-        )
-    )
 
 
 def _count(model: type[UnitVeto] | type[UnitOpinion], **filters: object) -> Coalesce:
@@ -71,33 +33,21 @@ def _count(model: type[UnitVeto] | type[UnitOpinion], **filters: object) -> Coal
 
 
 def ranked(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
-    """The candidates among ``submissions`` (awaiting or decided), annotated with total,
-    satisfaction rate, sample size, veto and disagreement counts, in the ranking order."""
-    tally = F("survey_tally__valid")
+    """The candidates among ``submissions`` (awaiting or decided), annotated from their
+    joint-stage snapshot (total, survey counts, city rank) with veto and disagreement counts,
+    in the snapshots' order; a candidate whose snapshot is not computed yet comes last."""
+    joint = ScoreSnapshot.objects.filter(submission_id=OuterRef("pk"), stage=Stage.JOINT)
     return (
         submissions.filter(status__in=RANKED_STATES)
         .annotate(
-            total=Coalesce(
-                Subquery(
-                    _final_scores(ItemAudit.objects.filter(submission_id=OuterRef("pk")))
-                    .values("submission_id")
-                    .annotate(total=Sum("final"))
-                    .values("total"),
-                    output_field=SCORE,
-                ),
-                Value(Decimal(0)),
-                output_field=SCORE,
-            ),
-            satisfaction=rate_expression("survey_tally__satisfied", "survey_tally__valid"),
-            sample=tally,
+            total=Subquery(joint.values("total")),
+            satisfied=Subquery(joint.values("satisfied")),
+            sample=Subquery(joint.values("valid")),
+            city_rank=Subquery(joint.values("city_rank")),
             veto_count=_count(UnitVeto),
             disagreements=_count(UnitOpinion, agrees=False),
         )
-        .order_by(
-            F("total").desc(),
-            F("satisfaction").desc(nulls_last=True),
-            "community__code",
-        )
+        .order_by(F("city_rank").asc(nulls_last=True), "community__code")
         .select_related("community", "district", "decision_meeting")
     )
 
@@ -113,7 +63,7 @@ class RankedCandidate:
     rank: int
     submission: Submission
     subtotals: list[Decimal]
-    total: Decimal
+    total: Decimal | None
     satisfaction: float | None
     sample: int | None
     veto_count: int
@@ -131,18 +81,13 @@ def categories(campaign: Campaign) -> list[Category]:
     return list(Category.objects.filter(standard_id=campaign.standard_id).order_by("display_order"))
 
 
-def rows_for(page: list[Submission], start: int, cats: list[Category]) -> list[RankedCandidate]:
+def rows_for(
+    campaign: Campaign, page: list[Submission], start: int, cats: list[Category]
+) -> list[RankedCandidate]:
     """Rows for an already ranked slice (one page) of ``ranked()``: category subtotals and the
     vetoes' units and reasons, one grouped query each. ``start`` is the first row's rank."""
     ids = [s.pk for s in page]
-    grouped = (
-        _final_scores(ItemAudit.objects.filter(submission_id__in=ids))
-        .values("submission_id", "item__category_id")
-        .annotate(subtotal=Sum("final"))
-    )
-    subtotals: dict[tuple[int, int], Decimal] = {
-        (g["submission_id"], g["item__category_id"]): g["subtotal"] for g in grouped
-    }
+    subtotals = category_subtotals(campaign.pk, Stage.JOINT, ids) if ids else {}
     notes: dict[int, list[VetoNote]] = {}
     vetoes = UnitVeto.objects.filter(submission_id__in=ids).select_related("unit")
     for veto in vetoes.order_by("unit__display_order"):
@@ -153,7 +98,7 @@ def rows_for(page: list[Submission], start: int, cats: list[Category]) -> list[R
             submission=s,
             subtotals=[subtotals.get((s.pk, c.pk)) or Decimal(0) for c in cats],
             total=s.total,  # type: ignore[attr-defined]
-            satisfaction=s.satisfaction,  # type: ignore[attr-defined]
+            satisfaction=s.satisfied / s.sample if s.sample else None,  # type: ignore[attr-defined]
             sample=s.sample,  # type: ignore[attr-defined]
             veto_count=s.veto_count,  # type: ignore[attr-defined]
             disagreements=s.disagreements,  # type: ignore[attr-defined]
@@ -165,4 +110,4 @@ def rows_for(page: list[Submission], start: int, cats: list[Category]) -> list[R
 
 def ranking(campaign: Campaign, submissions: QuerySet[Submission]) -> list[RankedCandidate]:
     """The whole ranked table (for exports and tests; pages use ``ranked`` and ``rows_for``)."""
-    return rows_for(list(ranked(submissions)), 1, categories(campaign))
+    return rows_for(campaign, list(ranked(submissions)), 1, categories(campaign))

@@ -46,6 +46,9 @@ class Capability(StrEnum):
     JOINT_REVIEW = "joint_review"
     DECIDE = "decide"
     PUBLISH = "publish"
+    VIEW_SCORES = "view_scores"
+    EXPORT_SCORES = "export_scores"
+    SET_SHORTLIST_RULES = "set_shortlist_rules"
 
 
 CAPABILITY_LABELS = {
@@ -65,13 +68,24 @@ CAPABILITY_LABELS = {
     Capability.JOINT_REVIEW: _("联审本单位负责的小项，必要时一票否决"),
     Capability.DECIDE: _("研究确定示范社区"),
     Capability.PUBLISH: _("发布公示、办理异议、命名和择优上报"),
+    Capability.VIEW_SCORES: _("查看得分、排名、入围名单和统计图表"),
+    Capability.EXPORT_SCORES: _("导出入围名单、得分明细、调查统计和操作日志"),
+    Capability.SET_SHORTLIST_RULES: _("设定入围规则"),
 }
 
 _C = Capability
 # Separation of duties (三员分立): the system administrator runs the system but does not take
 # part in the assessment itself.
 WORKFLOW_CAPABILITIES = frozenset(
-    {_C.ASSESS, _C.REVIEW_DISTRICT, _C.AUDIT, _C.JOINT_REVIEW, _C.DECIDE, _C.PUBLISH}
+    {
+        _C.ASSESS,
+        _C.REVIEW_DISTRICT,
+        _C.AUDIT,
+        _C.JOINT_REVIEW,
+        _C.DECIDE,
+        _C.PUBLISH,
+        _C.SET_SHORTLIST_RULES,
+    }
 )
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.DISTRICT_STAFF: frozenset(
@@ -107,13 +121,23 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             _C.MANAGE_SCHEDULE,
             _C.AUDIT,
             _C.PUBLISH,
+            _C.VIEW_SCORES,
+            _C.EXPORT_SCORES,
+            _C.SET_SHORTLIST_RULES,
         }
     ),
     Role.UNIT_REVIEWER: frozenset(
         {_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS, _C.JOINT_REVIEW}
     ),
     Role.LEADING_GROUP: frozenset(
-        {_C.VIEW_REGISTER, _C.VIEW_STANDARD, _C.VIEW_SUBMISSIONS, _C.DECIDE}
+        {
+            _C.VIEW_REGISTER,
+            _C.VIEW_STANDARD,
+            _C.VIEW_SUBMISSIONS,
+            _C.DECIDE,
+            _C.VIEW_SCORES,
+            _C.EXPORT_SCORES,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset(Capability) - WORKFLOW_CAPABILITIES,
 }

@@ -224,6 +224,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Spreadsheet imports: largest accepted upload and where files wait between preview and confirm.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 10) * 1024 * 1024
 IMPORT_STAGING_DIR = DATA_DIR / "import-staging"
+# Exported workbooks: private, downloadable by their requester for EXPORT_EXPIRY_HOURS; a job
+# whose worker has not reported progress for EXPORT_STALE_SECONDS is taken as lost (failed), as
+# is one no worker picked up within EXPORT_QUEUE_TIMEOUT_MINUTES (a lost message).
+EXPORT_DIR = PRIVATE_FILES_DIR / "exports"
+EXPORT_EXPIRY_HOURS = env_int("EXPORT_EXPIRY_HOURS", 24)
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 120)
+EXPORT_QUEUE_TIMEOUT_MINUTES = env_int("EXPORT_QUEUE_TIMEOUT_MINUTES", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -9,9 +9,12 @@ from campaign.models import AuditEvent
 from campaign.roles import Role
 
 from . import (
+    routes_dashboard,
+    routes_exports,
     routes_joint,
     routes_public,
     routes_review,
+    routes_scoring,
     routes_survey,
     routes_survey_import,
     routes_survey_public,
@@ -185,6 +188,9 @@ ROUTES = [
     *routes_survey_public.ROUTES,
     *routes_joint.ROUTES,
     *routes_public.ROUTES,
+    *routes_scoring.ROUTES,
+    *routes_exports.ROUTES,
+    *routes_dashboard.ROUTES,
     Route("login", "get", everyone(302), denied=302),
     Route("logout", "post", everyone(302), denied=302),
 ]

@@ -27,6 +27,14 @@ from communities.forms import INDICATOR_FILTERS
 from communities.models import Community, District, Street
 from communities.models import Community as C
 from scoring.indicators import with_hard_indicators
+from scoring.models import Outcome, ScoreSnapshot, Stage
+
+SHOWN_OUTCOMES = {
+    Outcome.SHORTLISTED,
+    Outcome.VETOED,
+    Outcome.DISTRICT_QUOTA,
+    Outcome.CITY_CAP,
+}
 
 
 class SeedDemoTests(TestCase):
@@ -157,6 +165,25 @@ class SeedDemoTests(TestCase):
         self.assertContains(page, surveying.community.name)
         self.assertEqual(SurveyTally.objects.count(), 13)
         self.assertTrue(AuditEvent.objects.filter(action="assessment.record_survey").exists())
+
+    def test_the_shortlist_shows_every_outcome_and_the_dashboard_has_figures(self) -> None:
+        joint = ScoreSnapshot.objects.filter(stage=Stage.JOINT)
+        self.assertEqual(joint.count(), 13)
+        outcomes = set(joint.values_list("outcome", flat=True))
+        table = str(list(joint.values_list("city_rank", "total", "satisfied", "valid", "outcome")))
+        self.assertLessEqual(SHOWN_OUTCOMES, outcomes, msg=table)
+        # The lowest totals sit near both thresholds; which rule they meet first depends on
+        # the generated scores.
+        self.assertTrue(outcomes & {Outcome.MIN_TOTAL, Outcome.MIN_SATISFACTION}, msg=table)
+        self.assertTrue(ScoreSnapshot.objects.filter(stage=Stage.AUDIT).exists())
+        for username in ("office", "leader", "sysadmin"):
+            with self.subTest(user=username):
+                self.client.login(username=username, password=DEMO_PASSWORD)
+                shortlist = self.client.get(reverse("shortlist", args=[2020]))
+                self.assertContains(shortlist, "入围规则（第2版）")
+                self.assertContains(shortlist, "超出本区市入围名额")
+                dashboard = self.client.get(reverse("score_dashboard", args=[2020]))
+                self.assertContains(dashboard, "<svg")
 
     def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
         Community.objects.filter(code="371002002001").update(households=1234)

@@ -23,11 +23,13 @@ DATA_MODULES = {
     "campaign/demo_pipeline.py": "demo explanations and comments are data",
     "campaign/demo_review.py": "demo audit comments, objections and replies are data",
     "campaign/demo_survey.py": "demo interviewers and survey files are data",
+    "campaign/demo_scores.py": "the demo rules' note is data",
     "communities/resources.py": "spreadsheet column names are the file format imports match on",
     "standards/workbook.py": "sheet and column names are the file format imports match on",
     "campaign/migrations": "",
     "communities/migrations": "",
     "standards/migrations": "",
+    "scoring/migrations": "",
 }
 
 

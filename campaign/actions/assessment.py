@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scoring.schedule import scores_changed
 from standards.models import Item
 
 from .. import audit
@@ -82,6 +83,7 @@ def do_save_item(
         assessment.updated_by = actor
         assessment.save()
         submission.save(update_fields=["updated_at"])
+        scores_changed(submission.pk)
         audit.record(
             "assessment.save",
             actor=actor,
@@ -158,6 +160,7 @@ def do_apply_assessment_sheet(
         codes = [change.item.code for change in changes]
         if codes:
             submission.save(update_fields=["updated_at"])
+            scores_changed(submission.pk)
             audit.record(
                 "assessment.import",
                 actor=actor,

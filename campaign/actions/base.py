@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from communities.models import Community
+from scoring.schedule import scores_changed
 
 from .. import audit
 from ..models import (
@@ -39,7 +40,7 @@ def lock_or_start(campaign_id: int, community_id: int) -> Submission:
         defaults={"district_id": community.district_id},
     )
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("campaign")
         .get(campaign_id=campaign_id, community=community)
     )
@@ -80,7 +81,9 @@ def log(
     comment: str = "",
     details: dict[str, Any] | None = None,
 ) -> None:
-    """The audit row of one row of the transition table (a move or work within a state)."""
+    """The audit row of one row of the transition table (a move or work within a state), and
+    the recompute of the submission's scores once it commits (every such row may change them)."""
+    scores_changed(submission.pk)
     audit.record(
         f"assessment.{action.value}",
         actor=actor,
@@ -95,4 +98,11 @@ def log(
 
 
 def locked(submission_id: int) -> Submission:
-    return Submission.objects.select_for_update().select_related("campaign").get(pk=submission_id)
+    # Only the submission's row: locking the campaign's too would serialise every action of the
+    # campaign and deadlock with the score recompute (which locks the campaign, then reads
+    # the submissions).
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=submission_id)
+    )

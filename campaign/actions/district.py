@@ -130,7 +130,7 @@ def do_forward_district(
         ).exists():
             raise ActionRefused(_("本区市的推荐已报送市办，不能重复报送。"))
         chosen = list(
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("campaign", "community")
             .filter(campaign_id=campaign_id, district_id=district_id, status=Status.RECOMMENDED)
             .order_by("rank")

@@ -1,0 +1,343 @@
+"""Compute the score snapshots of a campaign, in the database.
+
+A snapshot exists for each submission and stage it has reached:
+
+- 自评 for every submission;
+- 审核 once the office has audited at least one item in the current audit round;
+- 联审后 from the joint review on (``FROM_JOINT_REVIEW``).
+
+Its total is the sum of the stage's item scores (``scoring.scores``) plus, at the audit and joint
+stages, the survey's points for the satisfaction item. Ranks are per stage, in the city and in
+the district, in this order: total (highest first), satisfaction rate (highest first, none last),
+the community's 12-digit code (lowest first) — so equal scores always get the same order.
+
+The joint stage is held against the shortlist rules, in this order, and the first rule a
+community fails is its outcome: minimum total; a survey result at all; minimum satisfaction rate;
+no member unit's veto; the district's quota; the city-wide cap. The quota and the cap take the
+best-ranked of the communities that passed the earlier rules.
+
+Recomputing deletes and rewrites the snapshots in one transaction, under a lock on the campaign
+row, so readers see the old set or the new one and two recomputes never interleave.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaign.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
+from communities.models import Community
+from standards.models import Item
+
+from .models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from .scores import (
+    T_ASSESSMENT,
+    T_AUDIT,
+    T_ITEM,
+    T_OPINION,
+    T_SUBMISSION,
+    T_TALLY,
+    parameters,
+    without_jit,
+)
+
+T_SNAPSHOT = ScoreSnapshot._meta.db_table
+T_VETO = UnitVeto._meta.db_table
+T_COMMUNITY = Community._meta.db_table
+
+
+def current_rules(campaign: Campaign) -> ScoringRules:
+    """The latest rules version; the first call makes version 1 from the standard: the first
+    survey-checked item scored by the survey, the standard's pass rate as minimum satisfaction."""
+    rules = ScoringRules.objects.filter(campaign=campaign).order_by("-version").first()
+    if rules is not None:
+        return rules
+    item = (
+        Item.objects.filter(standard_id=campaign.standard_id, check_method=Item.CheckMethod.SURVEY)
+        .order_by("display_order", "code")
+        .first()
+    )
+    rules, _created = ScoringRules.objects.get_or_create(
+        campaign=campaign,
+        version=1,
+        defaults={
+            "satisfaction_item": item,
+            "min_satisfaction": campaign.standard.satisfaction_pass_rate,
+        },
+    )
+    return rules
+
+
+COLUMNS = (
+    "campaign_id, submission_id, district_id, stage, rules_id, total, items_scored,"
+    " satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,"
+    " computed_at"
+)
+
+
+def _stage_rows(submission_ids: list[int] | None) -> str:
+    """``WITH`` clauses ending in ``stage_rows``: one row per submission and stage reached, with
+    the snapshot's columns except ranks and outcome, plus the community's code.
+
+    The totals are summed straight from the score rows, which is what ``scoring.scores``'
+    per-item definition adds up to (tests/test_scoring.py holds the two to each other): going
+    through a row per submission × item would cost a third more on a province's campaign."""
+    restrict = ""
+    if submission_ids is not None:
+        restrict = f"AND sub.id IN ({','.join(str(int(i)) for i in submission_ids) or '-1'})"
+    joint_states = ", ".join(f"'{s.value}'" for s in FROM_JOINT_REVIEW)
+    survey = "CASE WHEN t.points > sat.max_points THEN sat.max_points ELSE t.points END"
+    common = "%(campaign)s AS campaign_id, f.submission_id, f.district_id"
+    ranking_facts = "f.veto_count, f.code"
+    return f"""
+    WITH subs AS NOT MATERIALIZED (
+        SELECT sub.id, sub.district_id, sub.status, sub.audit_round, c.code
+        FROM {T_SUBMISSION} sub JOIN {T_COMMUNITY} c ON c.id = sub.community_id
+        WHERE sub.campaign_id = %(campaign)s {restrict}
+    ),
+    sat AS (SELECT it.id, it.max_points FROM {T_ITEM} it WHERE it.id = %(satisfaction_item)s),
+    self_totals AS (
+        SELECT a.submission_id, SUM(a.self_score) AS total, COUNT(a.self_score) AS scored
+        FROM {T_ASSESSMENT} a JOIN subs ON subs.id = a.submission_id
+        GROUP BY a.submission_id
+    ),
+    adjustments AS (
+        SELECT o.submission_id, o.item_id, SUM(o.adjustment) AS adjustment
+        FROM {T_OPINION} o JOIN subs ON subs.id = o.submission_id
+        GROUP BY o.submission_id, o.item_id
+    ),
+    office_totals AS (
+        SELECT x.submission_id, SUM(x.audited_score) AS audit_total,
+            COUNT(x.audited_score) AS scored,
+            SUM(CASE WHEN x.adjusted < 0 THEN 0 WHEN x.adjusted > x.max_points THEN x.max_points
+                ELSE x.adjusted END) AS joint_total
+        FROM (
+            SELECT au.submission_id, au.audited_score, it.max_points,
+                au.audited_score + COALESCE(adj.adjustment, 0) AS adjusted
+            FROM {T_AUDIT} au
+            JOIN subs ON subs.id = au.submission_id AND au.round = subs.audit_round
+            JOIN {T_ITEM} it ON it.id = au.item_id
+            LEFT JOIN adjustments adj ON adj.submission_id = au.submission_id
+                AND adj.item_id = au.item_id
+            WHERE au.item_id <> %(satisfaction_item)s
+        ) x
+        GROUP BY x.submission_id
+    ),
+    vetoes AS (
+        SELECT v.submission_id, COUNT(*) AS n
+        FROM {T_VETO} v JOIN subs ON subs.id = v.submission_id GROUP BY v.submission_id
+    ),
+    facts AS (
+        SELECT subs.id AS submission_id, subs.district_id, subs.status, subs.code,
+            COALESCE(st.total, 0) AS self_total, COALESCE(st.scored, 0) AS self_scored,
+            COALESCE(ot.audit_total, 0) + COALESCE({survey}, 0) AS audit_total,
+            COALESCE(ot.joint_total, 0) + COALESCE({survey}, 0) AS joint_total,
+            COALESCE(ot.scored, 0) AS office_scored,
+            COALESCE(ot.scored, 0) + CASE WHEN {survey} IS NULL THEN 0 ELSE 1 END AS scored,
+            {survey} AS points, t.satisfied, t.valid, COALESCE(vetoes.n, 0) AS veto_count
+        FROM subs
+        LEFT JOIN self_totals st ON st.submission_id = subs.id
+        LEFT JOIN office_totals ot ON ot.submission_id = subs.id
+        LEFT JOIN {T_TALLY} t ON t.submission_id = subs.id
+        LEFT JOIN sat ON true
+        LEFT JOIN vetoes ON vetoes.submission_id = subs.id
+    ),
+    stage_rows AS (
+        SELECT {common}, '{Stage.SELF.value}' AS stage, f.self_total AS total,
+            f.self_scored AS items_scored, NULL AS satisfaction_points, NULL AS satisfied,
+            NULL AS valid, {ranking_facts}
+        FROM facts f
+        UNION ALL
+        SELECT {common}, '{Stage.AUDIT.value}', f.audit_total, f.scored, f.points, f.satisfied,
+            f.valid, {ranking_facts}
+        FROM facts f WHERE f.office_scored > 0
+        UNION ALL
+        SELECT {common}, '{Stage.JOINT.value}', f.joint_total, f.scored, f.points, f.satisfied,
+            f.valid, {ranking_facts}
+        FROM facts f WHERE f.status IN ({joint_states})
+    )"""
+
+
+def _ranking(rules: ScoringRules) -> str:
+    """``ranked``, ``by_quota`` and ``outcomes`` clauses over ``source`` (a clause with columns
+    ``stage, district_id, total, satisfied, valid, veto_count, code``): ``outcomes`` has the
+    source's columns with ``city_rank``, ``district_rank`` and ``outcome``."""
+    order = (
+        "total DESC, CAST(satisfied AS DOUBLE PRECISION) / NULLIF(valid, 0) DESC NULLS LAST, code"
+    )
+    failed_rule = ["WHEN stage <> %(joint)s THEN ''"]
+    if rules.min_total is not None:
+        failed_rule.append(
+            f"WHEN total < CAST(%(min_total)s AS NUMERIC) THEN '{Outcome.MIN_TOTAL.value}'"
+        )
+    failed_rule.append(f"WHEN COALESCE(valid, 0) = 0 THEN '{Outcome.NO_SURVEY.value}'")
+    if rules.min_satisfaction is not None:
+        failed_rule.append(
+            "WHEN satisfied < CAST(%(min_satisfaction)s AS NUMERIC) * valid"
+            f" THEN '{Outcome.MIN_SATISFACTION.value}'"
+        )
+    failed_rule.append(f"WHEN veto_count > 0 THEN '{Outcome.VETOED.value}'")
+    quota = (
+        f"WHEN %(district_quota)s IS NOT NULL AND district_place > %(district_quota)s"
+        f" THEN '{Outcome.DISTRICT_QUOTA.value}'"
+    )
+    return f"""
+    ranked AS (
+        SELECT source.*,
+            ROW_NUMBER() OVER (PARTITION BY stage ORDER BY {order}) AS city_rank,
+            ROW_NUMBER() OVER (PARTITION BY stage, district_id ORDER BY {order})
+                AS district_rank,
+            CASE {" ".join(failed_rule)} ELSE NULL END AS failed
+        FROM source
+    ),
+    by_quota AS (
+        SELECT placed.*, CASE WHEN failed IS NOT NULL THEN failed {quota} ELSE NULL END
+            AS failed2
+        FROM (
+            SELECT ranked.*, ROW_NUMBER() OVER (
+                PARTITION BY stage, district_id, failed IS NULL ORDER BY city_rank
+            ) AS district_place
+            FROM ranked
+        ) placed
+    ),
+    outcomes AS (
+        SELECT placed.*,
+            CASE WHEN failed2 IS NOT NULL THEN failed2
+                 WHEN %(city_cap)s IS NOT NULL AND city_place > %(city_cap)s
+                     THEN '{Outcome.CITY_CAP.value}'
+                 ELSE '{Outcome.SHORTLISTED.value}' END AS outcome
+        FROM (
+            SELECT by_quota.*, ROW_NUMBER() OVER (
+                PARTITION BY stage, failed2 IS NULL ORDER BY city_rank
+            ) AS city_place
+            FROM by_quota
+        ) placed
+    )"""
+
+
+def _insert_ranked(rules: ScoringRules) -> str:
+    """Every snapshot of the campaign, ranked, in one statement."""
+    return (
+        f"INSERT INTO {T_SNAPSHOT} ({COLUMNS})"
+        + _stage_rows(None)
+        + ", source AS (SELECT * FROM stage_rows),"
+        + _ranking(rules)
+        + """
+    SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
+        satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,
+        %(now)s
+    FROM outcomes"""
+    )
+
+
+def _insert_unranked(submission_id: int) -> str:
+    return (
+        f"INSERT INTO {T_SNAPSHOT} ({COLUMNS})"
+        + _stage_rows([submission_id])
+        + """
+    SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
+        satisfaction_points, satisfied, valid, veto_count, NULL, NULL, '', %(now)s
+    FROM stage_rows"""
+    )
+
+
+def _ranking_update(rules: ScoringRules) -> str:
+    """Re-rank the campaign's snapshots in place, writing only the rows whose place changed."""
+    return (
+        f"""
+    WITH source AS (
+        SELECT s.id, s.stage, s.district_id, s.total, s.satisfied, s.valid, s.veto_count, c.code
+        FROM {T_SNAPSHOT} s
+        JOIN {T_SUBMISSION} sub ON sub.id = s.submission_id
+        JOIN {T_COMMUNITY} c ON c.id = sub.community_id
+        WHERE s.campaign_id = %(campaign)s
+    ),"""
+        + _ranking(rules)
+        + f"""
+    UPDATE {T_SNAPSHOT} SET city_rank = o.city_rank, district_rank = o.district_rank,
+        outcome = o.outcome
+    FROM outcomes o
+    WHERE {T_SNAPSHOT}.id = o.id AND (
+        {T_SNAPSHOT}.city_rank IS DISTINCT FROM o.city_rank
+        OR {T_SNAPSHOT}.district_rank IS DISTINCT FROM o.district_rank
+        OR {T_SNAPSHOT}.outcome IS DISTINCT FROM o.outcome
+    )"""
+    )
+
+
+def _params(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
+    return {
+        **parameters(campaign, rules),
+        "rules": rules.pk,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "joint": Stage.JOINT.value,
+        "min_total": rules.min_total,
+        "min_satisfaction": rules.min_satisfaction,
+        "district_quota": rules.district_quota,
+        "city_cap": rules.city_cap,
+    }
+
+
+def _tuned_for_recompute(cursor: Any) -> None:
+    """Two PostgreSQL settings for this transaction only: no JIT (see ``scores.without_jit``),
+    and asynchronous commit. Snapshots are derived data, rebuilt from the score rows by any
+    recompute: a database crash in the fraction of a second after the commit can lose the whole
+    recompute (never part of it: the commit stays atomic), and `recompute_scores` rebuilds it;
+    in exchange a recompute does not wait for the disk."""
+    without_jit()
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _locked_campaign(campaign_id: int) -> Campaign | None:
+    """The campaign row, locked; None when it is gone (a queued recompute has nothing to do)."""
+    return (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("standard")
+        .filter(pk=campaign_id)
+        .first()
+    )
+
+
+def recompute_campaign(campaign_id: int, *, once_locked: Callable[[], None] | None = None) -> int:
+    """Rewrite every snapshot of the campaign; the number of snapshots. ``once_locked`` runs
+    after the campaign's lock is taken and before anything is read."""
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign_id)
+        if once_locked is not None:
+            once_locked()
+        if campaign is None:
+            return 0
+        rules = current_rules(campaign)
+        with connection.cursor() as cursor:
+            _tuned_for_recompute(cursor)
+            cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE campaign_id = %s", [campaign.pk])
+            cursor.execute(_insert_ranked(rules), _params(campaign, rules))
+            written = cursor.rowcount
+    return written
+
+
+def recompute_submission(
+    submission_id: int, *, once_locked: Callable[[], None] | None = None
+) -> None:
+    """Rewrite one submission's snapshots, then the campaign's ranks and outcomes (a change of
+    one score can move everyone behind it)."""
+    campaign_id = (
+        Submission.objects.filter(pk=submission_id).values_list("campaign_id", flat=True).first()
+    )
+    if campaign_id is None:
+        return
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign_id)
+        if once_locked is not None:
+            once_locked()
+        if campaign is None:
+            return
+        rules = current_rules(campaign)
+        params = _params(campaign, rules)
+        with connection.cursor() as cursor:
+            _tuned_for_recompute(cursor)
+            cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE submission_id = %s", [submission_id])
+            cursor.execute(_insert_unranked(submission_id), params)
+            cursor.execute(_ranking_update(rules), params)

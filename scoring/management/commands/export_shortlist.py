@@ -1,0 +1,11 @@
+from django.utils.translation import gettext as _
+
+from scoring.exports.command import ExportCommand
+from scoring.models import ExportKind
+
+
+class Command(ExportCommand):
+    help = _(
+        "导出入围名单工作簿：python manage.py export_shortlist --campaign YEAR --out FILE.xlsx"
+    )
+    kind = ExportKind.SHORTLIST

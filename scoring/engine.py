@@ -39,7 +39,7 @@ from .scores import (
     T_SUBMISSION,
     T_TALLY,
     parameters,
-    without_jit,
+    planned_for_whole_tables,
 )
 
 T_SNAPSHOT = ScoreSnapshot._meta.db_table
@@ -280,12 +280,12 @@ def _params(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
 
 
 def _tuned_for_recompute(cursor: Any) -> None:
-    """Two PostgreSQL settings for this transaction only: no JIT (see ``scores.without_jit``),
-    and asynchronous commit. Snapshots are derived data, rebuilt from the score rows by any
-    recompute: a database crash in the fraction of a second after the commit can lose the whole
-    recompute (never part of it: the commit stays atomic), and `recompute_scores` rebuilds it;
-    in exchange a recompute does not wait for the disk."""
-    without_jit()
+    """PostgreSQL settings for this transaction only: planned for whole tables (see
+    ``scores.planned_for_whole_tables``), and asynchronous commit. Snapshots are derived data,
+    rebuilt from the score rows by any recompute: a database crash in the fraction of a second
+    after the commit can lose the whole recompute (never part of it: the commit stays atomic),
+    and `recompute_scores` rebuilds it; in exchange a recompute does not wait for the disk."""
+    planned_for_whole_tables()
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL synchronous_commit = off")
 

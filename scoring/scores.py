@@ -99,26 +99,29 @@ def parameters(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
     }
 
 
-def without_jit() -> None:
-    """Inside a transaction: PostgreSQL overestimates these statements' row counts by orders of
-    magnitude (the CTEs hide the campaign filter) and would spend longer compiling them (JIT)
-    than running them."""
+def planned_for_whole_tables() -> None:
+    """Inside a transaction, for statements that read whole tables of a campaign. The CTEs hide
+    the campaign filter from PostgreSQL's estimates, and statistics lag behind fresh rows: it
+    may then expect one row where there are thousands, and either compile the statement (JIT)
+    for longer than it runs or pick nested loops that turn quadratic (minutes, seen in the
+    suite). Hash joins are what these set-based statements need."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL enable_nestloop = off")
 
 
 @contextmanager
 def reading(whole_campaign: bool) -> Iterator[None]:
     """Around a read of these rows. A page's worth is planned well as it is; a whole campaign
-    gets a transaction without JIT, planned for reading every row: PostgreSQL plans a cursor
-    for its first tenth (cursor_tuple_fraction), which with fresh statistics missing can be
-    quadratic (minutes for 10,000 communities)."""
+    gets a transaction planned for whole tables and for reading every row (PostgreSQL plans a
+    cursor for its first tenth, cursor_tuple_fraction, which without fresh statistics can be
+    quadratic: minutes for 10,000 communities)."""
     if not whole_campaign:
         yield
         return
     with transaction.atomic():
-        without_jit()
+        planned_for_whole_tables()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")

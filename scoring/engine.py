@@ -38,6 +38,7 @@ from .scores import (
     T_OPINION,
     T_SUBMISSION,
     T_TALLY,
+    only_submissions,
     parameters,
     planned_for_whole_tables,
 )
@@ -83,9 +84,7 @@ def _stage_rows(submission_ids: list[int] | None) -> str:
     The totals are summed straight from the score rows, which is what ``scoring.scores``'
     per-item definition adds up to (tests/test_scoring.py holds the two to each other): going
     through a row per submission × item would cost a third more on a province's campaign."""
-    restrict = ""
-    if submission_ids is not None:
-        restrict = f"AND sub.id IN ({','.join(str(int(i)) for i in submission_ids) or '-1'})"
+    restrict = only_submissions(submission_ids)
     joint_states = ", ".join(f"'{s.value}'" for s in FROM_JOINT_REVIEW)
     survey = "CASE WHEN t.points > sat.max_points THEN sat.max_points ELSE t.points END"
     common = "%(campaign)s AS campaign_id, f.submission_id, f.district_id"

@@ -49,14 +49,19 @@ def _between_zero_and(value: str, upper: str) -> str:
     return f"CASE WHEN {value} < 0 THEN 0 WHEN {value} > {upper} THEN {upper} ELSE {value} END"
 
 
+def only_submissions(submission_ids: list[int] | None) -> str:
+    """The ``AND sub.id IN (…)`` condition for ``submission_ids`` ("" for all). Integers are
+    written into the statement: neither backend binds a list to ``IN``."""
+    if submission_ids is None:
+        return ""
+    return f"AND sub.id IN ({','.join(str(int(i)) for i in submission_ids) or '-1'})"
+
+
 def item_rows_sql(submission_ids: list[int] | None = None) -> str:
     """``WITH`` clauses ending in ``item_rows`` (one row per submission × item), for the
     campaign's submissions or only ``submission_ids``. Parameters: ``campaign``, ``standard``,
     ``satisfaction_item`` (-1 for none)."""
-    restrict = ""
-    if submission_ids is not None:
-        # Integers written into the statement: neither backend binds a list to ``IN``.
-        restrict = f"AND sub.id IN ({','.join(str(int(i)) for i in submission_ids) or '-1'})"
+    restrict = only_submissions(submission_ids)
     survey_points = _between_zero_and("t.points", "it.max_points")
     joint = _between_zero_and("(au.audited_score + COALESCE(adj.adjustment, 0))", "it.max_points")
     return f"""
@@ -137,29 +142,42 @@ class ItemScoreRow:
     joint_score: Decimal | None
 
 
-def item_scores(
-    campaign_id: int, submission_ids: Iterable[int] | None = None
-) -> Iterator[ItemScoreRow]:
-    """Every submission × item of the campaign with its three stage scores, by community code
-    and item order, streamed from a server-side cursor."""
+def item_score_tuples(
+    campaign: Campaign, submission_ids: list[int] | None = None, *, as_float: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """(submission, item, self, audited, joint) for every submission × item, by community code
+    and item order, streamed from a server-side cursor. ``as_float``: scores as floats (whole
+    or half points, exact in binary), cheaper to make and to write than Decimals."""
     from .engine import current_rules
 
-    campaign = Campaign.objects.get(pk=campaign_id)
-    ids = None if submission_ids is None else list(submission_ids)
+    columns = [f"r.{column}" for column in ("self_score", "audited_score", "joint_score")]
+    if as_float:
+        columns = [f"CAST({column} AS DOUBLE PRECISION)" for column in columns]
+    scores = ", ".join(columns)
     sql = (
-        item_rows_sql(ids)
+        item_rows_sql(submission_ids)
         + f"""
-    SELECT r.submission_id, r.item_id, r.self_score, r.audited_score, r.joint_score
+    SELECT r.submission_id, r.item_id, {scores}
     FROM item_rows r
     JOIN {T_SUBMISSION} s ON s.id = r.submission_id
     JOIN communities_community c ON c.id = s.community_id
     ORDER BY c.code, r.display_order, r.item_id"""
     )
-    with reading(whole_campaign=ids is None), connection.chunked_cursor() as cursor:
+    whole = submission_ids is None
+    with reading(whole_campaign=whole), connection.chunked_cursor() as cursor:
         cursor.execute(sql, parameters(campaign, current_rules(campaign)))
         while rows := cursor.fetchmany(2000):
-            for row in rows:
-                yield ItemScoreRow(*(row[:2]), *(_decimal(v) for v in row[2:]))
+            yield from rows
+
+
+def item_scores(
+    campaign_id: int, submission_ids: Iterable[int] | None = None
+) -> Iterator[ItemScoreRow]:
+    """Every submission × item of the campaign with its three stage scores as Decimals."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    ids = None if submission_ids is None else list(submission_ids)
+    for row in item_score_tuples(campaign, ids):
+        yield ItemScoreRow(*(row[:2]), *(_decimal(v) for v in row[2:]))
 
 
 def category_subtotals(

@@ -1,29 +1,25 @@
 """The full score matrix (得分明细): one row per community with a score snapshot, by community
 code; for each of the standard's items its 自评, 审核 and 联审后 score; then the stage totals.
 
-The item scores are ``scoring.scores``' own rows (``item_rows_sql``, the one definition of an
-item's score at each stage), in ``item_scores``' order, read as plain tuples from a server-side
-cursor: each community's row is written as soon as its last item arrives, so memory does not
+The item scores are ``scoring.scores``' own rows (``item_score_tuples``, the one definition of
+an item's score at each stage), read as float tuples from a server-side cursor: each
+community's row is written as soon as its last item arrives, so memory does not
 grow with the number of communities. Scores travel as floats (whole or half points, exact in
 binary) and data cells carry no styles, so writing costs what openpyxl itself costs."""
 
 import datetime
-from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, BinaryIO
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Submission
-from communities.models import Community
 from standards.models import Item
 
-from ..engine import current_rules
 from ..models import ScoreSnapshot, Stage
-from ..scores import item_rows_sql, parameters, reading
+from ..scores import item_score_tuples
 from .workbook import (
     Column,
     Params,
@@ -37,7 +33,6 @@ from .workbook import (
 )
 
 STAGES = (Stage.SELF, Stage.AUDIT, Stage.JOINT)
-FETCH = 2000
 PROGRESS_EVERY = 250
 
 
@@ -46,25 +41,6 @@ def file_name(campaign: Campaign, moment: datetime.datetime) -> str:
         "campaign": campaign.name,
         "date": f"{timezone.localtime(moment):%Y%m%d}",
     }
-
-
-def item_rows(campaign: Campaign) -> Iterator[tuple[Any, ...]]:
-    """(submission, self, audited, joint) for every submission × item of the campaign, by
-    community code and item order, streamed."""
-    sql = (
-        item_rows_sql(None)
-        + f"""
-    SELECT r.submission_id, CAST(r.self_score AS DOUBLE PRECISION),
-        CAST(r.audited_score AS DOUBLE PRECISION), CAST(r.joint_score AS DOUBLE PRECISION)
-    FROM item_rows r
-    JOIN {Submission._meta.db_table} s ON s.id = r.submission_id
-    JOIN {Community._meta.db_table} c ON c.id = s.community_id
-    ORDER BY c.code, r.display_order, r.item_id"""
-    )
-    with reading(whole_campaign=True), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, parameters(campaign, current_rules(campaign)))
-        while rows := cursor.fetchmany(FETCH):
-            yield from rows
 
 
 def _communities(campaign: Campaign) -> dict[int, list[Any]]:
@@ -122,13 +98,14 @@ def write(
     )
     append = layout.sheet.append
     written = 0
-    for submission_id, scores in groupby(item_rows(campaign), key=itemgetter(0)):
+    item_rows = item_score_tuples(campaign, as_float=True)
+    for submission_id, scores in groupby(item_rows, key=itemgetter(0)):
         community = communities.get(submission_id)
         if community is None:
             continue
         row: list[Any] = community[:3]
         for score in scores:
-            row.extend(score[1:])
+            row.extend(score[2:])
         row.extend(community[3:])
         append(row)
         written += 1

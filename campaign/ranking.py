@@ -87,7 +87,9 @@ def rows_for(
     """Rows for an already ranked slice (one page) of ``ranked()``: category subtotals and the
     vetoes' units and reasons, one grouped query each. ``start`` is the first row's rank."""
     ids = [s.pk for s in page]
-    subtotals = category_subtotals(campaign.pk, Stage.JOINT, ids) if ids else {}
+    cat_ids = [c.pk for c in cats]
+    subtotals = category_subtotals(campaign, Stage.JOINT, cat_ids, ids) if ids else {}
+    nothing = tuple(Decimal(0) for _c in cats)
     notes: dict[int, list[VetoNote]] = {}
     vetoes = UnitVeto.objects.filter(submission_id__in=ids).select_related("unit")
     for veto in vetoes.order_by("unit__display_order"):
@@ -96,7 +98,7 @@ def rows_for(
         RankedCandidate(
             rank=start + n,
             submission=s,
-            subtotals=[subtotals.get((s.pk, c.pk)) or Decimal(0) for c in cats],
+            subtotals=list(subtotals.get(s.pk, nothing)),
             total=s.total,  # type: ignore[attr-defined]
             satisfaction=s.satisfied / s.sample if s.sample else None,  # type: ignore[attr-defined]
             sample=s.sample,  # type: ignore[attr-defined]

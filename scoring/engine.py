@@ -31,17 +31,7 @@ from communities.models import Community
 from standards.models import Item
 
 from .models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from .scores import (
-    T_ASSESSMENT,
-    T_AUDIT,
-    T_ITEM,
-    T_OPINION,
-    T_SUBMISSION,
-    T_TALLY,
-    only_submissions,
-    parameters,
-    planned_for_whole_tables,
-)
+from .scores import T_SUBMISSION, parameters, planned_for_whole_tables, stage_sums_sql
 
 T_SNAPSHOT = ScoreSnapshot._meta.db_table
 T_VETO = UnitVeto._meta.db_table
@@ -79,67 +69,30 @@ COLUMNS = (
 
 def _stage_rows(submission_ids: list[int] | None) -> str:
     """``WITH`` clauses ending in ``stage_rows``: one row per submission and stage reached, with
-    the snapshot's columns except ranks and outcome, plus the community's code.
-
-    The totals are summed straight from the score rows, which is what ``scoring.scores``'
-    per-item definition adds up to (tests/test_scoring.py holds the two to each other): going
-    through a row per submission × item would cost a third more on a province's campaign."""
-    restrict = only_submissions(submission_ids)
+    the snapshot's columns except ranks and outcome, plus the community's code."""
     joint_states = ", ".join(f"'{s.value}'" for s in FROM_JOINT_REVIEW)
-    survey = "CASE WHEN t.points > sat.max_points THEN sat.max_points ELSE t.points END"
     common = "%(campaign)s AS campaign_id, f.submission_id, f.district_id"
     ranking_facts = "f.veto_count, f.code"
-    return f"""
-    WITH subs AS NOT MATERIALIZED (
-        SELECT sub.id, sub.district_id, sub.status, sub.audit_round, c.code
-        FROM {T_SUBMISSION} sub JOIN {T_COMMUNITY} c ON c.id = sub.community_id
-        WHERE sub.campaign_id = %(campaign)s {restrict}
-    ),
-    sat AS (SELECT it.id, it.max_points FROM {T_ITEM} it WHERE it.id = %(satisfaction_item)s),
-    self_totals AS (
-        SELECT a.submission_id, SUM(a.self_score) AS total, COUNT(a.self_score) AS scored
-        FROM {T_ASSESSMENT} a JOIN subs ON subs.id = a.submission_id
-        GROUP BY a.submission_id
-    ),
-    adjustments AS (
-        SELECT o.submission_id, o.item_id, SUM(o.adjustment) AS adjustment
-        FROM {T_OPINION} o JOIN subs ON subs.id = o.submission_id
-        GROUP BY o.submission_id, o.item_id
-    ),
-    office_totals AS (
-        SELECT x.submission_id, SUM(x.audited_score) AS audit_total,
-            COUNT(x.audited_score) AS scored,
-            SUM(CASE WHEN x.adjusted < 0 THEN 0 WHEN x.adjusted > x.max_points THEN x.max_points
-                ELSE x.adjusted END) AS joint_total
-        FROM (
-            SELECT au.submission_id, au.audited_score, it.max_points,
-                au.audited_score + COALESCE(adj.adjustment, 0) AS adjusted
-            FROM {T_AUDIT} au
-            JOIN subs ON subs.id = au.submission_id AND au.round = subs.audit_round
-            JOIN {T_ITEM} it ON it.id = au.item_id
-            LEFT JOIN adjustments adj ON adj.submission_id = au.submission_id
-                AND adj.item_id = au.item_id
-            WHERE au.item_id <> %(satisfaction_item)s
-        ) x
-        GROUP BY x.submission_id
-    ),
+    return (
+        stage_sums_sql(submission_ids)
+        + f""",
     vetoes AS (
         SELECT v.submission_id, COUNT(*) AS n
         FROM {T_VETO} v JOIN subs ON subs.id = v.submission_id GROUP BY v.submission_id
     ),
     facts AS (
-        SELECT subs.id AS submission_id, subs.district_id, subs.status, subs.code,
-            COALESCE(st.total, 0) AS self_total, COALESCE(st.scored, 0) AS self_scored,
-            COALESCE(ot.audit_total, 0) + COALESCE({survey}, 0) AS audit_total,
-            COALESCE(ot.joint_total, 0) + COALESCE({survey}, 0) AS joint_total,
-            COALESCE(ot.scored, 0) AS office_scored,
-            COALESCE(ot.scored, 0) + CASE WHEN {survey} IS NULL THEN 0 ELSE 1 END AS scored,
-            {survey} AS points, t.satisfied, t.valid, COALESCE(vetoes.n, 0) AS veto_count
+        SELECT subs.id AS submission_id, subs.district_id, subs.status, c.code,
+            COALESCE(ss.total, 0) AS self_total, COALESCE(ss.scored, 0) AS self_scored,
+            COALESCE(os.audit_total, 0) + COALESCE(sv.points, 0) AS audit_total,
+            COALESCE(os.joint_total, 0) + COALESCE(sv.points, 0) AS joint_total,
+            COALESCE(os.scored, 0) AS office_scored,
+            COALESCE(os.scored, 0) + CASE WHEN sv.points IS NULL THEN 0 ELSE 1 END AS scored,
+            sv.points, sv.satisfied, sv.valid, COALESCE(vetoes.n, 0) AS veto_count
         FROM subs
-        LEFT JOIN self_totals st ON st.submission_id = subs.id
-        LEFT JOIN office_totals ot ON ot.submission_id = subs.id
-        LEFT JOIN {T_TALLY} t ON t.submission_id = subs.id
-        LEFT JOIN sat ON true
+        JOIN {T_COMMUNITY} c ON c.id = subs.community_id
+        LEFT JOIN self_sums ss ON ss.submission_id = subs.id
+        LEFT JOIN office_sums os ON os.submission_id = subs.id
+        LEFT JOIN survey sv ON sv.submission_id = subs.id
         LEFT JOIN vetoes ON vetoes.submission_id = subs.id
     ),
     stage_rows AS (
@@ -156,6 +109,7 @@ def _stage_rows(submission_ids: list[int] | None) -> str:
             f.valid, {ranking_facts}
         FROM facts f WHERE f.status IN ({joint_states})
     )"""
+    )
 
 
 def _ranking(rules: ScoringRules) -> str:
@@ -278,15 +232,13 @@ def _params(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
     }
 
 
-def _tuned_for_recompute(cursor: Any) -> None:
+def _tuned_for_recompute() -> None:
     """PostgreSQL settings for this transaction only: planned for whole tables (see
     ``scores.planned_for_whole_tables``), and asynchronous commit. Snapshots are derived data,
     rebuilt from the score rows by any recompute: a database crash in the fraction of a second
     after the commit can lose the whole recompute (never part of it: the commit stays atomic),
     and `recompute_scores` rebuilds it; in exchange a recompute does not wait for the disk."""
-    planned_for_whole_tables()
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL synchronous_commit = off")
+    planned_for_whole_tables(synchronous_commit="off")
 
 
 def _locked_campaign(campaign_id: int) -> Campaign | None:
@@ -309,8 +261,8 @@ def recompute_campaign(campaign_id: int, *, once_locked: Callable[[], None] | No
         if campaign is None:
             return 0
         rules = current_rules(campaign)
+        _tuned_for_recompute()
         with connection.cursor() as cursor:
-            _tuned_for_recompute(cursor)
             cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE campaign_id = %s", [campaign.pk])
             cursor.execute(_insert_ranked(rules), _params(campaign, rules))
             written = cursor.rowcount
@@ -335,8 +287,8 @@ def recompute_submission(
             return
         rules = current_rules(campaign)
         params = _params(campaign, rules)
+        _tuned_for_recompute()
         with connection.cursor() as cursor:
-            _tuned_for_recompute(cursor)
             cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE submission_id = %s", [submission_id])
             cursor.execute(_insert_unranked(submission_id), params)
             cursor.execute(_ranking_update(rules), params)

@@ -100,18 +100,23 @@ class ScoreSnapshot(models.Model):
     outcome are the campaign-wide order of the stage's snapshots at the time of computing."""
 
     # The submission's campaign and district, copied by the engine for ranking in one table.
-    # Only the submission is checked by a foreign key: a recompute writes every row of a
-    # campaign, and PostgreSQL checks (and share-locks) each key of each row at commit.
+    # Only the submission and the rules are checked by a foreign key: a recompute writes every
+    # row of a campaign, and PostgreSQL checks (and share-locks) each key of each row at
+    # commit. For the same reason no key has an index of its own: every reader filters by
+    # campaign and stage (``snapshot_city_rank``) or by submission and stage (the unique
+    # constraint), and each index is written again for every row of every recompute.
     campaign = models.ForeignKey(
         "campaign.Campaign",
         on_delete=models.CASCADE,
         db_constraint=False,
+        db_index=False,
         related_name="+",
         verbose_name=_("创建活动"),
     )
     submission = models.ForeignKey(
         "campaign.Submission",
         on_delete=models.CASCADE,
+        db_index=False,
         related_name="score_snapshots",
         verbose_name=_("申报"),
     )
@@ -119,12 +124,17 @@ class ScoreSnapshot(models.Model):
         "communities.District",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
         verbose_name=_("区市"),
     )
     stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices)
     rules = models.ForeignKey(
-        ScoringRules, on_delete=models.PROTECT, related_name="+", verbose_name=_("规则版本")
+        ScoringRules,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("规则版本"),
     )
     total = models.DecimalField(_("总分"), max_digits=5, decimal_places=1)
     items_scored = models.PositiveSmallIntegerField(_("已计分小项数"))

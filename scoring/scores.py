@@ -1,4 +1,7 @@
-"""Item scores at each stage, defined once in SQL and read in sets.
+"""Item scores at each stage, defined in SQL and read in sets: item by item (``item_rows_sql``,
+for the score matrix) and added up per submission or category (``stage_sums_sql``, for the
+snapshots and the category subtotals), from the same expressions; tests/test_scoring.py holds
+the sums to the items.
 
 For every submission × item of the campaign's standard:
 
@@ -15,7 +18,7 @@ The SQL is portable between PostgreSQL and SQLite (the embedded default), so it 
 instead of GREATEST/LEAST and a float rate.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,11 +45,34 @@ T_OPINION = UnitOpinion._meta.db_table
 T_TALLY = SurveyTally._meta.db_table
 T_ITEM = Item._meta.db_table
 
-STAGE_COLUMNS = {Stage.SELF: "self_score", Stage.AUDIT: "audited_score", Stage.JOINT: "joint_score"}
-
 
 def _between_zero_and(value: str, upper: str) -> str:
     return f"CASE WHEN {value} < 0 THEN 0 WHEN {value} > {upper} THEN {upper} ELSE {value} END"
+
+
+# The member units' adjustments summed per submission and item. Most opinions agree and adjust
+# by 0: leaving them out makes the sum and the join that reads it several times smaller.
+_ADJUSTMENTS = f"""adjustments AS (
+        SELECT o.submission_id, o.item_id, SUM(o.adjustment) AS adjustment
+        FROM {T_OPINION} o JOIN subs ON subs.id = o.submission_id
+        WHERE o.adjustment <> 0
+        GROUP BY o.submission_id, o.item_id
+    )"""
+
+
+# The joint-review score of an audit row ``au`` of item ``it``: the audited score, or with the
+# units' adjustments ``adj`` kept within 0 and the item's points. Most items have no adjustment,
+# and deciding that first spares the arithmetic on them.
+_JOINT_SCORE = (
+    "CASE WHEN adj.adjustment IS NULL THEN au.audited_score ELSE "
+    + _between_zero_and("(au.audited_score + adj.adjustment)", "it.max_points")
+    + " END"
+)
+
+
+# The satisfaction item's score from the survey result ``t``: its tier points, at most the
+# item's points.
+_SURVEY_POINTS = _between_zero_and("t.points", "it.max_points")
 
 
 def only_submissions(submission_ids: list[int] | None) -> str:
@@ -62,30 +88,21 @@ def item_rows_sql(submission_ids: list[int] | None = None) -> str:
     campaign's submissions or only ``submission_ids``. Parameters: ``campaign``, ``standard``,
     ``satisfaction_item`` (-1 for none)."""
     restrict = only_submissions(submission_ids)
-    survey_points = _between_zero_and("t.points", "it.max_points")
-    joint = _between_zero_and("(au.audited_score + COALESCE(adj.adjustment, 0))", "it.max_points")
     return f"""
     WITH subs AS NOT MATERIALIZED (
         SELECT sub.id, sub.district_id, sub.status, sub.audit_round
         FROM {T_SUBMISSION} sub
         WHERE sub.campaign_id = %(campaign)s {restrict}
     ),
-    adjustments AS (
-        SELECT o.submission_id, o.item_id, SUM(o.adjustment) AS adjustment
-        FROM {T_OPINION} o JOIN subs ON subs.id = o.submission_id
-        GROUP BY o.submission_id, o.item_id
-    ),
+    {_ADJUSTMENTS},
     item_rows AS (
         SELECT subs.id AS submission_id, subs.district_id, subs.status,
             it.id AS item_id, it.category_id, it.display_order,
             a.self_score,
-            CASE WHEN it.id = %(satisfaction_item)s THEN {survey_points}
+            CASE WHEN it.id = %(satisfaction_item)s THEN {_SURVEY_POINTS}
                  ELSE au.audited_score END AS audited_score,
-            CASE WHEN it.id = %(satisfaction_item)s THEN {survey_points}
-                 WHEN au.audited_score IS NULL THEN NULL
-                 ELSE {joint} END AS joint_score,
-            CASE WHEN au.audited_score IS NOT NULL AND it.id <> %(satisfaction_item)s
-                 THEN 1 ELSE 0 END AS office_audited
+            CASE WHEN it.id = %(satisfaction_item)s THEN {_SURVEY_POINTS}
+                 ELSE {_JOINT_SCORE} END AS joint_score
         FROM subs
         JOIN {T_ITEM} it ON it.standard_id = %(standard)s
         LEFT JOIN {T_ASSESSMENT} a ON a.submission_id = subs.id AND a.item_id = it.id
@@ -93,6 +110,56 @@ def item_rows_sql(submission_ids: list[int] | None = None) -> str:
             ON au.submission_id = subs.id AND au.item_id = it.id AND au.round = subs.audit_round
         LEFT JOIN adjustments adj ON adj.submission_id = subs.id AND adj.item_id = it.id
         LEFT JOIN {T_TALLY} t ON t.submission_id = subs.id AND it.id = %(satisfaction_item)s
+    )"""
+
+
+def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool = False) -> str:
+    """``WITH`` clauses adding up the stage scores of ``item_rows_sql`` straight from the score
+    rows, per submission (or per submission and category, with a ``category_id`` column):
+    a row per submission × item first would cost a third more on a province's campaign.
+    ``tests/test_scoring.py`` holds the two definitions to each other.
+
+    - ``subs``: the submissions (id, community_id, district_id, status, audit_round);
+    - ``self_sums``: ``total`` and ``scored`` of the self-scores;
+    - ``office_sums``: ``audit_total``, ``joint_total`` and ``scored`` of the office's audited
+      items of the current round, the satisfaction item apart;
+    - ``survey``: the survey result (``satisfied``, ``valid``) and the satisfaction item's
+      ``points`` and ``category_id`` (no points and no category without a satisfaction item).
+
+    Parameters: ``campaign``, ``satisfaction_item`` (-1 for none)."""
+    restrict = only_submissions(submission_ids)
+    self_key = "a.submission_id, it.category_id" if by_category else "a.submission_id"
+    self_item = f"JOIN {T_ITEM} it ON it.id = a.item_id" if by_category else ""
+    office_key = "au.submission_id, it.category_id" if by_category else "au.submission_id"
+    return f"""
+    WITH subs AS NOT MATERIALIZED (
+        SELECT sub.id, sub.community_id, sub.district_id, sub.status, sub.audit_round
+        FROM {T_SUBMISSION} sub
+        WHERE sub.campaign_id = %(campaign)s {restrict}
+    ),
+    {_ADJUSTMENTS},
+    self_sums AS (
+        SELECT {self_key}, SUM(a.self_score) AS total,
+            COUNT(a.self_score) AS scored
+        FROM {T_ASSESSMENT} a JOIN subs ON subs.id = a.submission_id {self_item}
+        GROUP BY {self_key}
+    ),
+    office_sums AS (
+        SELECT {office_key}, SUM(au.audited_score) AS audit_total,
+            SUM({_JOINT_SCORE}) AS joint_total, COUNT(au.audited_score) AS scored
+        FROM {T_AUDIT} au
+        JOIN subs ON subs.id = au.submission_id AND au.round = subs.audit_round
+        JOIN {T_ITEM} it ON it.id = au.item_id
+        LEFT JOIN adjustments adj ON adj.submission_id = au.submission_id
+            AND adj.item_id = au.item_id
+        WHERE au.item_id <> %(satisfaction_item)s
+        GROUP BY {office_key}
+    ),
+    survey AS (
+        SELECT t.submission_id, t.satisfied, t.valid, it.category_id,
+            CASE WHEN it.id IS NULL THEN NULL ELSE {_SURVEY_POINTS} END AS points
+        FROM {T_TALLY} t JOIN subs ON subs.id = t.submission_id
+        LEFT JOIN {T_ITEM} it ON it.id = %(satisfaction_item)s
     )"""
 
 
@@ -104,16 +171,19 @@ def parameters(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
     }
 
 
-def planned_for_whole_tables() -> None:
+def planned_for_whole_tables(**also: str) -> None:
     """Inside a transaction, for statements that read whole tables of a campaign. The CTEs hide
     the campaign filter from PostgreSQL's estimates, and statistics lag behind fresh rows: it
     may then expect one row where there are thousands, and either compile the statement (JIT)
     for longer than it runs or pick nested loops that turn quadratic (minutes, seen in the
-    suite). Hash joins are what these set-based statements need."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL enable_nestloop = off")
+    suite). Hash joins are what these set-based statements need. ``also``: more settings for
+    the transaction, set in the same round trip."""
+    if connection.vendor != "postgresql":
+        return
+    settings = {"jit": "off", "enable_nestloop": "off", **also}
+    calls = ", ".join("set_config(%s, %s, true)" for _name in settings)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", [v for pair in settings.items() for v in pair])
 
 
 @contextmanager
@@ -126,10 +196,7 @@ def reading(whole_campaign: bool) -> Iterator[None]:
         yield
         return
     with transaction.atomic():
-        planned_for_whole_tables()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        planned_for_whole_tables(cursor_tuple_fraction="1.0")
         yield
 
 
@@ -180,24 +247,61 @@ def item_scores(
         yield ItemScoreRow(*(row[:2]), *(_decimal(v) for v in row[2:]))
 
 
+# The stage's column in ``stage_sums_sql``, and whether the survey's points count at it.
+_STAGE_SUMS = {
+    Stage.SELF: ("self_sums", "total", False),
+    Stage.AUDIT: ("office_sums", "audit_total", True),
+    Stage.JOINT: ("office_sums", "joint_total", True),
+}
+
+
 def category_subtotals(
-    campaign_id: int, stage: Stage, submission_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], Decimal]:
-    """Each submission's score per category at ``stage`` (items without a score count 0)."""
+    campaign: Campaign,
+    stage: Stage,
+    category_ids: Sequence[int],
+    submission_ids: Iterable[int] | None = None,
+    *,
+    rules: ScoringRules | None = None,
+    as_float: bool = False,
+) -> dict[int, tuple[Any, ...]]:
+    """Each submission's scores per category at ``stage`` (the sums of its item scores there),
+    in the order of ``category_ids``, 0 for a category without a score; a submission without
+    any score has no entry. Under ``rules`` (those of the snapshots shown beside them; the
+    current ones by default). Decimals, or floats with ``as_float`` (cheaper to make and to
+    write; tenths of a point are exact either way once rounded)."""
     from .engine import current_rules
 
-    campaign = Campaign.objects.get(pk=campaign_id)
+    rules = rules or current_rules(campaign)
     ids = None if submission_ids is None else list(submission_ids)
-    column = STAGE_COLUMNS[Stage(stage)]
+    table, column, with_survey = _STAGE_SUMS[Stage(stage)]
+    survey = (
+        "UNION ALL SELECT submission_id, category_id, points FROM survey WHERE points IS NOT NULL"
+        if with_survey
+        else ""
+    )
+    # One row per submission, a column per category: a sixth of the rows to fetch and convert.
+    sums = [
+        f"COALESCE(SUM(CASE WHEN category_id = {int(c)} THEN score END), 0)" for c in category_ids
+    ]
+    if as_float:
+        sums = [f"CAST({total} AS DOUBLE PRECISION)" for total in sums]
     sql = (
-        item_rows_sql(ids)
+        stage_sums_sql(ids, by_category=True)
         + f"""
-    SELECT submission_id, category_id, COALESCE(SUM({column}), 0)
-    FROM item_rows GROUP BY submission_id, category_id"""
+    SELECT submission_id, {", ".join(sums) or "NULL"}
+    FROM (SELECT submission_id, category_id, {column} AS score FROM {table} {survey}) x
+    GROUP BY submission_id"""
     )
     with reading(whole_campaign=ids is None), connection.cursor() as cursor:
-        cursor.execute(sql, parameters(campaign, current_rules(campaign)))
-        return {(s, c): _decimal(total) or Decimal(0) for s, c, total in cursor.fetchall()}
+        cursor.execute(sql, parameters(campaign, rules))
+        rows = cursor.fetchall()
+    if as_float:
+        return {row[0]: tuple(row[1:]) for row in rows}
+    return {row[0]: tuple(map(_decimal_or_zero, row[1:])) for row in rows}
+
+
+def _decimal_or_zero(value: Any) -> Decimal:
+    return _decimal(value) or Decimal(0)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -285,10 +285,10 @@ class TablePageTests(DecisionCase):
         url = reverse("decision_table", args=[2020])
         # session, user, menu campaign and session save (6); campaign, phases, count, page,
         # categories, subtotals (with the campaign and its rules), vetoes, meetings (10).
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(15):
             self.client.get(url)
         for n in range(3):
             community = make_community(f"371002001{n + 300:03d}", f"研究社区{n}")
             self.at(community, Status.APPROVED if n else Status.AWAITING_DECISION)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(15):
             self.client.get(url)

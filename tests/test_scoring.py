@@ -35,7 +35,7 @@ from campaign.models import (
 from scoring.engine import current_rules, recompute_campaign, recompute_submission
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.scores import category_subtotals, item_scores
-from standards.models import Item, MemberUnit
+from standards.models import Category, Item, MemberUnit
 
 from .base import CampaignTestCase, make_community
 
@@ -206,11 +206,10 @@ class HandComputedTableTests(CampaignTestCase):
         self.assertEqual((a.self_score, a.audited_score, a.joint_score), (D("3.5"), D("3.5"), D(4)))
         self.assertEqual((b.self_score, b.audited_score, b.joint_score), (D(3), D(3), D(2)))
         self.assertEqual((s.self_score, s.audited_score, s.joint_score), (D(14), D(16), D(16)))
-        subtotals = category_subtotals(self.campaign.pk, Stage.JOINT, [h_a.pk])
-        self.assertEqual(subtotals[(h_a.pk, self.a.category_id)], D(4))
-        self.assertEqual(subtotals[(h_a.pk, self.b.category_id)], D(2))
-        self.assertEqual(subtotals[(h_a.pk, self.s.category_id)], D(16))
-        self.assertEqual(len(subtotals), 6)
+        categories = [self.a.category_id, self.b.category_id, self.s.category_id, -1]
+        subtotals = category_subtotals(self.campaign, Stage.JOINT, categories, [h_a.pk])
+        # A category without any score (here one that does not exist) counts 0.
+        self.assertEqual(subtotals, {h_a.pk: (D(4), D(2), D(16), D(0))})
 
     def test_recomputing_is_idempotent_and_one_community_agrees_with_the_whole(self) -> None:
         recompute_campaign(self.campaign.pk)
@@ -240,9 +239,26 @@ class HandComputedTableTests(CampaignTestCase):
         self.assertEqual(outcomes["W-a"], Outcome.MIN_SATISFACTION)
         self.assertEqual(outcomes["H-b"], Outcome.SHORTLISTED)
 
-    def test_the_snapshot_totals_add_up_the_item_scores(self) -> None:
+    def test_the_snapshot_totals_and_category_subtotals_add_up_the_item_scores(self) -> None:
         recompute_campaign(self.campaign.pk)
+        self.assert_totals_add_up_the_item_scores()
+
+    def test_without_a_satisfaction_item_the_survey_adds_no_points(self) -> None:
+        ScoringRules.objects.create(campaign=self.campaign, version=3, satisfaction_item=None)
+        recompute_campaign(self.campaign.pk)
+        h_a = ScoreSnapshot.objects.get(submission=self.submissions["H-a"], stage=Stage.JOINT)
+        # The office's audit of 6.1 counts instead; the survey result is still shown.
+        self.assertEqual((h_a.satisfaction_points, h_a.satisfied, h_a.valid), (None, 48, 50))
+        self.assert_totals_add_up_the_item_scores()
+
+    def assert_totals_add_up_the_item_scores(self) -> None:
+        category_ids = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+        column_of = {
+            item: category_ids.index(category)
+            for item, category in Item.objects.values_list("pk", "category_id")
+        }
         sums: dict[tuple[int, str], Decimal] = {}
+        by_category: dict[str, dict[int, list[Decimal]]] = {s: {} for s in Stage}
         for row in item_scores(self.campaign.pk):
             for stage, score in (
                 (Stage.SELF, row.self_score),
@@ -251,7 +267,19 @@ class HandComputedTableTests(CampaignTestCase):
             ):
                 key = (row.submission_id, stage)
                 sums[key] = sums.get(key, D(0)) + (score or 0)
+                if score is not None:
+                    cells = by_category[stage].setdefault(
+                        row.submission_id, [D(0)] * len(category_ids)
+                    )
+                    cells[column_of[row.item_id]] += score
         snapshots = ScoreSnapshot.objects.filter(campaign=self.campaign)
         self.assertEqual(snapshots.count(), 30)
         for snapshot in snapshots:
             self.assertEqual(snapshot.total, sums[(snapshot.submission_id, snapshot.stage)])
+        for stage in Stage:
+            with self.subTest(stage=stage):
+                expected = {k: tuple(v) for k, v in by_category[stage].items()}
+                subtotals = category_subtotals(self.campaign, stage, category_ids)
+                self.assertEqual(subtotals, expected)
+                floats = category_subtotals(self.campaign, stage, category_ids, as_float=True)
+                self.assertEqual(floats, {k: tuple(map(float, v)) for k, v in expected.items()})

@@ -226,9 +226,12 @@ def write(
         Category.objects.filter(standard_id=campaign.standard_id).order_by("display_order", "pk")
     )
     rows = _rows(campaign)
-    subtotals = category_subtotals(campaign.pk, Stage.JOINT)
     rules_ids = {row[RULES] for row in rows}
     rules = ScoringRules.objects.filter(pk__in=rules_ids).order_by("-version").first()
+    subtotals = category_subtotals(
+        campaign, Stage.JOINT, [c.pk for c in categories], rules=rules, as_float=True
+    )
+    no_scores = tuple(0.0 for _c in categories)
     districts = list(
         District.objects.filter(pk__in={row[DISTRICT] for row in rows}).order_by(
             "display_order", "pk"
@@ -280,7 +283,7 @@ def write(
                     code,
                     data_text(name),
                     data_text(street),
-                    *(float(subtotals.get((submission_id, c.pk), 0)) for c in categories),
+                    *subtotals.get(submission_id, no_scores),
                     *survey(satisfied or 0, valid or 0),
                     None if points is None else float(points),
                     float(total),

@@ -284,7 +284,7 @@ class TablePageTests(DecisionCase):
         self.login(self.leader)
         url = reverse("decision_table", args=[2020])
         # session, user, menu campaign and session save (6); campaign, phases, count, page,
-        # categories, subtotals (with the campaign and its rules), vetoes, meetings (10).
+        # categories, subtotals (with the rules), vetoes, meetings (9).
         with self.assertNumQueries(15):
             self.client.get(url)
         for n in range(3):

@@ -41,22 +41,6 @@ PROGRESS_INTERVAL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 1.0
 
 
-def export_dir() -> Path:
-    return Path(settings.EXPORT_DIR)
-
-
-def expiry_hours() -> int:
-    return int(settings.EXPORT_EXPIRY_HOURS)
-
-
-def stale_seconds() -> int:
-    return int(settings.EXPORT_STALE_SECONDS)
-
-
-def queue_timeout_minutes() -> int:
-    return int(settings.EXPORT_QUEUE_TIMEOUT_MINUTES)
-
-
 class JobAbandoned(Exception):
     """The job is no longer this worker's (marked FAILED as stale meanwhile): stop writing."""
 
@@ -137,7 +121,7 @@ def downloadable_file(job: ExportJob) -> Path | None:
         return None
     if job.expires_at is None or job.expires_at <= timezone.now():
         return None
-    path = export_dir() / Path(job.stored_name).name
+    path = settings.EXPORT_DIR / Path(job.stored_name).name
     return path if path.is_file() else None
 
 
@@ -145,7 +129,7 @@ def downloadable_file(job: ExportJob) -> Path | None:
 
 
 def _remove_job_files(job_id: int) -> None:
-    for path in export_dir().glob(f"{job_id}-*"):
+    for path in settings.EXPORT_DIR.glob(f"{job_id}-*"):
         path.unlink(missing_ok=True)
 
 
@@ -154,8 +138,8 @@ def settle_jobs() -> None:
     and expire DONE jobs past their time, deleting their files. One query when there is
     nothing to do."""
     now = timezone.now()
-    stale_before = now - datetime.timedelta(seconds=stale_seconds())
-    waited_before = now - datetime.timedelta(minutes=queue_timeout_minutes())
+    stale_before = now - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    waited_before = now - datetime.timedelta(minutes=settings.EXPORT_QUEUE_TIMEOUT_MINUTES)
     lost: dict[str, Q] = {
         ExportState.RUNNING: Q(state=ExportState.RUNNING, heartbeat_at__lt=stale_before),
         # A job put back in the queue for a retry counts from its last attempt's heartbeat.
@@ -185,11 +169,11 @@ def _lost_reason(state: str) -> str:
         return _(
             "生成过程中断：后台任务超过%(n)d秒没有响应（可能已被终止）。"
             "未生成完整的文件，请点击“重新生成”。"
-        ) % {"n": stale_seconds()}
+        ) % {"n": settings.EXPORT_STALE_SECONDS}
     return _(
         "排队超过%(n)d分钟仍未开始生成（后台任务可能没有运行）。"
         "请点击“重新生成”；如仍不开始，请联系系统管理员。"
-    ) % {"n": queue_timeout_minutes()}
+    ) % {"n": settings.EXPORT_QUEUE_TIMEOUT_MINUTES}
 
 
 # -- the worker's side ----------------------------------------------------------------------
@@ -255,7 +239,7 @@ def run_export(job_id: int, *, final_attempt: bool = True) -> ExportState | None
         return None
     exporter = EXPORTERS[job.kind]
     campaign = Campaign.objects.select_related("standard").get(pk=job.campaign_id)
-    path = export_dir() / f"{job.pk}-{secrets.token_hex(8)}.xlsx"
+    path = settings.EXPORT_DIR / f"{job.pk}-{secrets.token_hex(8)}.xlsx"
     heartbeat = Heartbeat(job)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -290,7 +274,7 @@ def run_export(job_id: int, *, final_attempt: bool = True) -> ExportState | None
         file_name=exporter.file_name(campaign, now),
         stored_name=path.name,
         size=path.stat().st_size,
-        expires_at=now + datetime.timedelta(hours=expiry_hours()),
+        expires_at=now + datetime.timedelta(hours=settings.EXPORT_EXPIRY_HOURS),
     )
     if not done:
         path.unlink(missing_ok=True)

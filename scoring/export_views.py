@@ -4,6 +4,7 @@ Only the requester sees a job (anyone else gets 404, as if it did not exist); th
 still allow the kind of export (403 otherwise). Files leave only through ``export_download``,
 and only while the job is done and not expired."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,7 +24,6 @@ from .export_actions import (
     do_record_download,
     do_request_export,
     downloadable_file,
-    expiry_hours,
     may_export,
     require_export_right,
     settle_jobs,
@@ -71,7 +71,7 @@ def export_list(request: HttpRequest, year: int) -> HttpResponse:
             "kinds": [e for kind, e in EXPORTERS.items() if may_export(request.user, kind)],
             "unfinished": UNFINISHED,
             "retryable": RETRYABLE,
-            "expiry_hours": expiry_hours(),
+            "expiry_hours": settings.EXPORT_EXPIRY_HOURS,
         },
     )
 

@@ -32,7 +32,6 @@ from config.celery import app
 from scoring.export_actions import (
     Heartbeat,
     JobAbandoned,
-    export_dir,
 )
 from scoring.export_tasks import export_workbook
 from scoring.models import ExportJob, ExportState
@@ -325,7 +324,7 @@ class KilledWorkerTests(ReferenceDataMixin, TransactionTestCase):
         raise AssertionError(f"timed out waiting for {what}; worker log:\n{log}")
 
     def job_files(self, job: ExportJob) -> list[str]:
-        return sorted(p.name for p in export_dir().glob(f"{job.pk}-*"))
+        return sorted(p.name for p in settings.EXPORT_DIR.glob(f"{job.pk}-*"))
 
     def test_a_worker_killed_mid_export_leaves_a_failed_retryable_job(self) -> None:
         queue = f"export-kill-{uuid4().hex[:8]}"

@@ -104,8 +104,8 @@ class ScoreSnapshotResource(DefusedResource):
         return str(snapshot.get_outcome_display())
 
     def dehydrate_rate(self, snapshot: ScoreSnapshot) -> float | None:
-        rate = snapshot.satisfaction_rate
-        return None if rate is None else round(rate * 100, 1)
+        percent = snapshot.satisfaction_percent
+        return None if percent is None else float(percent)
 
 
 class ScoringRulesResource(DefusedResource):
@@ -137,8 +137,8 @@ class ScoringRulesResource(DefusedResource):
         export_order = fields
 
     def dehydrate_min_satisfaction(self, rules: ScoringRules) -> float | None:
-        rate = rules.min_satisfaction
-        return None if rate is None else float(rate * 100)
+        percent = rules.min_satisfaction_percent
+        return None if percent is None else float(percent)
 
     def dehydrate_created_by(self, rules: ScoringRules) -> str:
         return display_name(rules.created_by) if rules.created_by else ""

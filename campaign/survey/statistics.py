@@ -181,6 +181,7 @@ def scheme_for(campaign: Campaign) -> SurveyScheme:
 
 BY_COMMUNITY = "submission_id"
 BY_DISTRICT = "submission__district_id"
+BY_CAMPAIGN = "submission__campaign_id"
 
 
 def _answered(question: SurveyQuestion, options: list[SurveyOption]) -> Q:
@@ -197,8 +198,8 @@ def figures(
     *,
     with_counts: bool = True,
 ) -> dict[int, Figures]:
-    """The figures of ``responses`` grouped by ``key`` (BY_COMMUNITY or BY_DISTRICT), in one
-    grouped query; ``with_counts`` adds a count per question × option."""
+    """The figures of ``responses`` grouped by ``key`` (BY_COMMUNITY, BY_DISTRICT or
+    BY_CAMPAIGN), in one grouped query; ``with_counts`` adds a count per question × option."""
     excluded = Q(quality=Quality.EXCLUDED)
     kept = ~excluded
     overall = next((q for q in scheme.questions if q.is_overall), None)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from campaign.models import FROM_JOINT_REVIEW, Campaign, Status, Submission
 from campaign.survey.statistics import (
+    BY_CAMPAIGN,
     BY_DISTRICT,
     Figures,
     SurveyScheme,
@@ -100,9 +101,9 @@ def _district_sheet(
     submissions: list[tuple[Any, ...]],
     per_community: dict[int, Figures],
 ) -> None:
-    per_district = figures(
-        scheme, campaign_responses(campaign, submission__status__in=SURVEYED), BY_DISTRICT
-    )
+    responses = campaign_responses(campaign, submission__status__in=SURVEYED)
+    per_district = figures(scheme, responses, BY_DISTRICT)
+    total = figures(scheme, responses, BY_CAMPAIGN).get(campaign.pk) or Figures(key=0)
     communities: dict[int, int] = {}
     passing: dict[int, int] = {}
     below: dict[int, int] = {}
@@ -136,13 +137,8 @@ def _district_sheet(
         fit_to_width=False,
     )
     districts = District.objects.filter(pk__in=communities).order_by("display_order", "pk")
-    total = Figures(key=0)
     for district in districts:
         f = per_district.get(district.pk) or Figures(key=district.pk)
-        for name in ("received", "excluded_too_fast", "excluded_cluster", "valid", "satisfied"):
-            setattr(total, name, getattr(total, name) + getattr(f, name))
-        for key, n in f.counts.items():
-            total.counts[key] = total.counts.get(key, 0) + n
         layout.sheet.append(
             [
                 data_text(district.name),

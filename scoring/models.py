@@ -100,11 +100,14 @@ class ScoreSnapshot(models.Model):
     outcome are the campaign-wide order of the stage's snapshots at the time of computing."""
 
     # The submission's campaign and district, copied by the engine for ranking in one table.
-    # Only the submission and the rules are checked by a foreign key: a recompute writes every
+    # Only the submission is checked by a foreign key in the database: a recompute writes every
     # row of a campaign, and PostgreSQL checks (and share-locks) each key of each row at
-    # commit. For the same reason no key has an index of its own: every reader filters by
-    # campaign and stage (``snapshot_city_rank``) or by submission and stage (the unique
-    # constraint), and each index is written again for every row of every recompute.
+    # commit. The rules need no such check: every row of a recompute names the one version it
+    # read in its own transaction, versions are never edited or deleted on their own, and the
+    # ORM still refuses to delete a version that snapshots name (PROTECT). For the same reason
+    # no key has an index of its own: every reader filters by campaign and stage
+    # (``snapshot_city_rank``) or by submission and stage (the unique constraint), and each
+    # index is written again for every row of every recompute.
     campaign = models.ForeignKey(
         "campaign.Campaign",
         on_delete=models.CASCADE,
@@ -132,6 +135,7 @@ class ScoreSnapshot(models.Model):
     rules = models.ForeignKey(
         ScoringRules,
         on_delete=models.PROTECT,
+        db_constraint=False,
         db_index=False,
         related_name="+",
         verbose_name=_("规则版本"),

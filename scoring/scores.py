@@ -19,7 +19,7 @@ instead of GREATEST/LEAST and a float rate.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -178,9 +178,13 @@ def planned_for_whole_tables(**also: str) -> None:
     for longer than it runs or pick nested loops that turn quadratic (minutes, seen in the
     suite). Hash joins are what these set-based statements need. ``also``: more settings for
     the transaction, set in the same round trip."""
+    _set_local({"jit": "off", "enable_nestloop": "off", **also})
+
+
+def _set_local(settings: dict[str, str]) -> None:
+    """PostgreSQL settings for the rest of the transaction, in one round trip."""
     if connection.vendor != "postgresql":
         return
-    settings = {"jit": "off", "enable_nestloop": "off", **also}
     calls = ", ".join("set_config(%s, %s, true)" for _name in settings)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls}", [v for pair in settings.items() for v in pair])
@@ -197,6 +201,17 @@ def reading(whole_campaign: bool) -> Iterator[None]:
         return
     with transaction.atomic():
         planned_for_whole_tables(cursor_tuple_fraction="1.0")
+        yield
+
+
+@contextmanager
+def _beside_a_writer() -> Iterator[None]:
+    """Around statements that run while the caller writes (``category_subtotals_in_turn``):
+    each is planned as it is (a batch's list of submissions gives exact estimates, and an index
+    beats reading whole tables for it), but without parallel workers, which would take the core
+    the writer is using."""
+    with transaction.atomic():
+        _set_local({"max_parallel_workers_per_gather": "0"})
         yield
 
 
@@ -269,10 +284,61 @@ def category_subtotals(
     any score has no entry. Under ``rules`` (those of the snapshots shown beside them; the
     current ones by default). Decimals, or floats with ``as_float`` (cheaper to make and to
     write; tenths of a point are exact either way once rounded)."""
+    batch = None if submission_ids is None else list(submission_ids)
+    with category_subtotals_in_turn(
+        campaign, stage, category_ids, [batch], rules=rules, as_float=as_float
+    ) as subtotals:
+        return next(subtotals)
+
+
+@contextmanager
+def category_subtotals_in_turn(
+    campaign: Campaign,
+    stage: Stage,
+    category_ids: Sequence[int],
+    batches: Sequence[list[int] | None],
+    *,
+    rules: ScoringRules | None = None,
+    as_float: bool = False,
+) -> Iterator[Iterator[dict[int, tuple[Any, ...]]]]:
+    """``category_subtotals`` of each batch of submissions (None: the whole campaign), in turn.
+
+    The first batch's statement is sent on entering, and each following one as the caller takes
+    the batch before it (PostgreSQL's pipeline mode): the database sums the next batch on one
+    core while the caller, writing a workbook, works on the last one on the other. One statement
+    is in flight at a time, because a fetch waits for every statement sent. The block must not
+    use the database connection otherwise."""
     from .engine import current_rules
 
-    rules = rules or current_rules(campaign)
-    ids = None if submission_ids is None else list(submission_ids)
+    params = parameters(campaign, rules or current_rules(campaign))
+
+    def subtotals(rows: list[tuple[Any, ...]]) -> dict[int, tuple[Any, ...]]:
+        if as_float:
+            return {row[0]: tuple(row[1:]) for row in rows}
+        return {row[0]: tuple(map(_decimal_or_zero, row[1:])) for row in rows}
+
+    if len(batches) > 1:
+        planned = _beside_a_writer()
+    else:
+        planned = reading(whole_campaign=bool(batches) and batches[0] is None)
+    with planned, connection.cursor() as cursor, _sent_ahead():
+        if batches:
+            cursor.execute(_subtotals_sql(stage, category_ids, batches[0], as_float), params)
+
+        def in_turn() -> Iterator[dict[int, tuple[Any, ...]]]:
+            for following in range(1, len(batches) + 1):
+                rows = cursor.fetchall()
+                if following < len(batches):
+                    sql = _subtotals_sql(stage, category_ids, batches[following], as_float)
+                    cursor.execute(sql, params)
+                yield subtotals(rows)
+
+        yield in_turn()
+
+
+def _subtotals_sql(
+    stage: Stage, category_ids: Sequence[int], submission_ids: list[int] | None, as_float: bool
+) -> str:
     table, column, with_survey = _STAGE_SUMS[Stage(stage)]
     survey = (
         "UNION ALL SELECT submission_id, category_id, points FROM survey WHERE points IS NOT NULL"
@@ -285,19 +351,22 @@ def category_subtotals(
     ]
     if as_float:
         sums = [f"CAST({total} AS DOUBLE PRECISION)" for total in sums]
-    sql = (
-        stage_sums_sql(ids, by_category=True)
+    return (
+        stage_sums_sql(submission_ids, by_category=True)
         + f"""
     SELECT submission_id, {", ".join(sums) or "NULL"}
     FROM (SELECT submission_id, category_id, {column} AS score FROM {table} {survey}) x
     GROUP BY submission_id"""
     )
-    with reading(whole_campaign=ids is None), connection.cursor() as cursor:
-        cursor.execute(sql, parameters(campaign, rules))
-        rows = cursor.fetchall()
-    if as_float:
-        return {row[0]: tuple(row[1:]) for row in rows}
-    return {row[0]: tuple(map(_decimal_or_zero, row[1:])) for row in rows}
+
+
+def _sent_ahead() -> AbstractContextManager[Any]:
+    """PostgreSQL's pipeline mode: a statement executed inside is sent at once and its rows
+    are waited for only when fetched. Elsewhere (SQLite) statements simply run."""
+    if connection.vendor != "postgresql":
+        return nullcontext()
+    connection.ensure_connection()
+    return connection.connection.pipeline()
 
 
 def _decimal_or_zero(value: Any) -> Decimal:

@@ -23,6 +23,8 @@ Rules: minimum total 8, minimum satisfaction 85 %, 2 per district, 3 in the city
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import ProtectedError
+
 from campaign.models import (
     ItemAssessment,
     ItemAudit,
@@ -34,7 +36,7 @@ from campaign.models import (
 )
 from scoring.engine import current_rules, recompute_campaign, recompute_submission
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from scoring.scores import category_subtotals, item_scores
+from scoring.scores import category_subtotals, category_subtotals_in_turn, item_scores
 from standards.models import Category, Item, MemberUnit
 
 from .base import CampaignTestCase, make_community
@@ -238,6 +240,34 @@ class HandComputedTableTests(CampaignTestCase):
         self.assertEqual(outcomes["H-f"], Outcome.MIN_SATISFACTION)
         self.assertEqual(outcomes["W-a"], Outcome.MIN_SATISFACTION)
         self.assertEqual(outcomes["H-b"], Outcome.SHORTLISTED)
+
+    def test_a_rules_version_that_snapshots_name_cannot_be_deleted(self) -> None:
+        # The database does not check the snapshots' rules key (a recompute would check it on
+        # every row): the ORM's PROTECT keeps the version, and the snapshots keep their rules.
+        recompute_campaign(self.campaign.pk)
+        with self.assertRaises(ProtectedError):
+            ScoringRules.objects.filter(campaign=self.campaign, version=2).delete()
+        self.assertEqual(
+            set(ScoreSnapshot.objects.values_list("rules__version", flat=True).distinct()), {2}
+        )
+
+    def test_category_subtotals_in_batches_are_those_of_the_whole(self) -> None:
+        recompute_campaign(self.campaign.pk)
+        category_ids = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+        whole = category_subtotals(self.campaign, Stage.JOINT, category_ids)
+        ids = sorted(s.pk for s in self.submissions.values())
+        batches = [ids[:4], ids[4:5], ids[5:]]
+        with category_subtotals_in_turn(
+            self.campaign, Stage.JOINT, category_ids, batches
+        ) as in_turn:
+            received = list(in_turn)
+        self.assertEqual([set(r) for r in received], [set(b) & set(whole) for b in batches])
+        self.assertEqual({k: v for r in received for k, v in r.items()}, whole)
+        h_a = whole[self.submissions["H-a"].pk]
+        self.assertEqual(
+            [h_a[category_ids.index(i.category_id)] for i in (self.a, self.b, self.s)],
+            [D(4), D(2), D(16)],
+        )
 
     def test_the_snapshot_totals_and_category_subtotals_add_up_the_item_scores(self) -> None:
         recompute_campaign(self.campaign.pk)

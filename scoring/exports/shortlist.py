@@ -18,7 +18,7 @@ from communities.models import District
 from standards.models import Category
 
 from ..models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from ..scores import category_subtotals
+from ..scores import category_subtotals_in_turn
 from .workbook import (
     Column,
     Params,
@@ -54,6 +54,8 @@ FIELDS = (
     "rules_id",
 )
 DISTRICT, OUTCOME, RULES = (FIELDS.index(f) for f in ("district_id", "outcome", "rules_id"))
+# The category subtotals are summed in this many batches, each while the one before is written.
+SUBTOTAL_BATCHES = 8
 
 
 def file_name(campaign: Campaign, moment: datetime.datetime) -> str:
@@ -228,72 +230,86 @@ def write(
     rows = _rows(campaign)
     rules_ids = {row[RULES] for row in rows}
     rules = ScoringRules.objects.filter(pk__in=rules_ids).order_by("-version").first()
-    subtotals = category_subtotals(
-        campaign, Stage.JOINT, [c.pk for c in categories], rules=rules, as_float=True
-    )
-    no_scores = tuple(0.0 for _c in categories)
     districts = list(
         District.objects.filter(pk__in={row[DISTRICT] for row in rows}).order_by(
             "display_order", "pk"
         )
     )
+    no_scores = tuple(0.0 for _c in categories)
     outcome_labels = {o.value: str(o.label) for o in Outcome}
     survey = _SurveyCells()
-
-    workbook = new_workbook()
-    taken: set[str] = set()
-    _summary(workbook, campaign, moment, rules, len(rules_ids) > 1, rows, districts, taken)
-    columns = _district_columns(categories)
     by_district: dict[int, list[tuple[Any, ...]]] = {d.pk: [] for d in districts}
     for row in rows:
         by_district[row[DISTRICT]].append(row)
-    done = 0
-    for district in districts:
-        layout = start_sheet(
-            workbook,
-            district.name,
-            _("%(district)s示范社区入围名单") % {"district": district.name},
-            _("%(campaign)s · 成员单位联审后得分 · %(exported)s")
-            % {"campaign": campaign.name, "exported": export_date_note(moment)},
-            columns,
-            frozen_columns=4,
-            taken=taken,
-        )
-        append = layout.sheet.append
-        for (
-            submission_id,
-            _district,
-            city_rank,
-            district_rank,
-            code,
-            name,
-            street,
-            satisfied,
-            valid,
-            points,
-            total,
-            outcome,
-            vetoes,
-            _rules,
-        ) in by_district[district.pk]:
-            append(
-                [
-                    city_rank,
-                    district_rank,
-                    code,
-                    data_text(name),
-                    data_text(street),
-                    *subtotals.get(submission_id, no_scores),
-                    *survey(satisfied or 0, valid or 0),
-                    None if points is None else float(points),
-                    float(total),
-                    outcome_labels.get(outcome, outcome),
-                    vetoes,
-                ]
+
+    in_sheet_order = [row for district in districts for row in by_district[district.pk]]
+    size = max(1, -(-len(in_sheet_order) // SUBTOTAL_BATCHES))
+    batches = [in_sheet_order[i : i + size] for i in range(0, len(in_sheet_order), size)]
+
+    workbook = new_workbook()
+    # The database sums a batch's category subtotals while the sheets' headers, or the batch
+    # before, are written.
+    with category_subtotals_in_turn(
+        campaign,
+        Stage.JOINT,
+        [c.pk for c in categories],
+        [[row[0] for row in batch] for batch in batches],
+        rules=rules,
+        as_float=True,
+    ) as subtotal_batches:
+        taken: set[str] = set()
+        _summary(workbook, campaign, moment, rules, len(rules_ids) > 1, rows, districts, taken)
+        columns = _district_columns(categories)
+        sheet_of = {
+            district.pk: start_sheet(
+                workbook,
+                district.name,
+                _("%(district)s示范社区入围名单") % {"district": district.name},
+                _("%(campaign)s · 成员单位联审后得分 · %(exported)s")
+                % {"campaign": campaign.name, "exported": export_date_note(moment)},
+                columns,
+                frozen_columns=4,
+                taken=taken,
             )
-            done += 1
-            if done % 200 == 0:
-                progress(done, len(rows))
-        finish_sheet(layout, len(by_district[district.pk]))
+            for district in districts
+        }
+        done = 0
+        for batch, subtotals in zip(batches, subtotal_batches, strict=True):
+            for (
+                submission_id,
+                district_id,
+                city_rank,
+                district_rank,
+                code,
+                name,
+                street,
+                satisfied,
+                valid,
+                points,
+                total,
+                outcome,
+                vetoes,
+                _rules,
+            ) in batch:
+                sheet_of[district_id].sheet.append(
+                    [
+                        city_rank,
+                        district_rank,
+                        code,
+                        data_text(name),
+                        data_text(street),
+                        *subtotals.get(submission_id, no_scores),
+                        *survey(satisfied or 0, valid or 0),
+                        None if points is None else float(points),
+                        float(total),
+                        outcome_labels.get(outcome, outcome),
+                        vetoes,
+                    ]
+                )
+                done += 1
+                if done % 200 == 0:
+                    progress(done, len(rows))
+    for district in districts:
+        finish_sheet(sheet_of[district.pk], len(by_district[district.pk]))
     progress(len(rows), len(rows))
     workbook.save(target)

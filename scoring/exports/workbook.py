@@ -149,8 +149,7 @@ def start_sheet(
     sheet: Any = workbook.create_sheet(sheet_name(title, taken if taken is not None else set()))
     width = len(columns)
     last = get_column_letter(width)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    _set_widths(sheet, [column.width for column in columns])
     first_header = 3
     header_row = first_header + (1 if groups else 0)
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
@@ -187,6 +186,19 @@ def start_sheet(
         sheet.append(row)
     sheet.append([_styled(sheet, c.header, HEADER_FONT, header=True) for c in columns])
     return Layout(sheet, header_row, width)
+
+
+def _set_widths(sheet: Any, widths: Sequence[float]) -> None:
+    """Column widths, one <col> element for each run of equal widths: a score matrix has a
+    hundred columns of a few widths, and openpyxl writes each element slowly."""
+    first = 1
+    for last in range(1, len(widths) + 1):
+        if last < len(widths) and widths[last] == widths[first - 1]:
+            continue
+        dimension = sheet.column_dimensions[get_column_letter(first)]
+        dimension.width = widths[first - 1]
+        dimension.min, dimension.max = first, last
+        first = last + 1
 
 
 def finish_sheet(layout: Layout, data_rows: int) -> None:

@@ -9,10 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from communities.access import get_community_for_user
-from communities.models import Community
-
-from .models import (
+from campaign.models import (
     DISTRICT_STATES,
     FROM_JOINT_REVIEW,
     Campaign,
@@ -22,7 +19,9 @@ from .models import (
     Status,
     Submission,
 )
-from .roles import Capability, Role, scope_of
+from campaign.roles import Capability, Role, scope_of
+from communities.access import get_community_for_user
+from communities.models import Community
 
 # What the office and the leading group may read: what districts have sent on.
 CITY_VISIBLE_STATES = frozenset(Status) - DISTRICT_STATES

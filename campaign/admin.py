@@ -7,9 +7,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .actions import do_create_campaign
-from .audit import client_ip
-from .models import AuditEvent, Campaign, CampaignPhase, DistrictQuota, Profile
+from campaign.actions import do_create_campaign
+from campaign.audit import client_ip
+from campaign.models import AuditEvent, Campaign, CampaignPhase, DistrictQuota, Profile
 
 User = get_user_model()
 

@@ -8,12 +8,11 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from campaign.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
 from communities.models import Community
 from communities.sheets import normalize_number_text
 from scoring.indicators import IndicatorResult, results_for
 from standards.models import Item
-
-from .models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
 
 MAX_EXPLANATION = 2000
 MAX_COMMENT = 1000

@@ -16,14 +16,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign.access import AssessmentTarget
+from campaign.assessment import MAX_EXPLANATION
+from campaign.models import ItemAssessment
 from communities.models import Community
 from communities.sheets import BinaryWriter, defuse
 from communities.units import plain_decimal
 from standards.models import Item
-
-from .access import AssessmentTarget
-from .assessment import MAX_EXPLANATION
-from .models import ItemAssessment
 
 # The file format: what the upload matches on, so not translated.
 CODE, CATEGORY, TITLE, POINTS = "编号", "大项", "小项", "分值"  # i18n-data

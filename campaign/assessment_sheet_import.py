@@ -16,21 +16,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Community
-from communities.sheets import (
-    Issue,
-    SheetError,
-    clean_cell,
-    header_key,
-    normalize_number_text,
-    open_workbook,
-    read_table,
-)
-from standards.models import Item
-
-from .access import AssessmentTarget
-from .assessment import MAX_EXPLANATION, ScoreError, item_problem, parse_score
-from .assessment_sheet import (
+from campaign.access import AssessmentTarget
+from campaign.assessment import MAX_EXPLANATION, ScoreError, item_problem, parse_score
+from campaign.assessment_sheet import (
     CODE,
     COLUMNS,
     COMMUNITY_LABEL,
@@ -42,9 +30,20 @@ from .assessment_sheet import (
     YEAR_LABEL,
     saved_assessments,
 )
-from .models import Campaign, ItemAssessment, Status
-from .roles import scope_of
-from .workflow import Action, ActionRefused, refusal
+from campaign.models import Campaign, ItemAssessment, Status
+from campaign.roles import scope_of
+from campaign.workflow import Action, ActionRefused, refusal
+from communities.models import Community
+from communities.sheets import (
+    Issue,
+    SheetError,
+    clean_cell,
+    header_key,
+    normalize_number_text,
+    open_workbook,
+    read_table,
+)
+from standards.models import Item
 
 
 @dataclass(frozen=True)

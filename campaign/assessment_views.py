@@ -14,20 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.access import communities_for
-from standards.models import Item
-
-from . import actions, assessment
-from .access import (
+from campaign import actions, assessment
+from campaign.access import (
     AssessmentTarget,
     campaign_or_404,
     get_assessment_for_user,
     get_submission_for_user,
     submissions_for,
 )
-from .audit import client_ip
-from .forms import ExtendPhaseForm, RecommendForm, ReturnForm, first_error
-from .models import (
+from campaign.audit import client_ip
+from campaign.forms import ExtendPhaseForm, RecommendForm, ReturnForm, first_error
+from campaign.models import (
     CampaignPhase,
     DistrictQuota,
     DistrictRecommendation,
@@ -36,8 +33,10 @@ from .models import (
     Status,
     Submission,
 )
-from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, actions_for, phase_dates, phase_of, refusal
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused, actions_for, phase_dates, phase_of, refusal
+from communities.access import communities_for
+from standards.models import Item
 
 PAGE_SIZE = 50
 NOT_STARTED = "not_started"

@@ -5,9 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from standards.models import Item, MemberUnit
-
-from .models import (
+from campaign.models import (
     OPEN_OBJECTION_STATES,
     ItemAudit,
     Objection,
@@ -18,6 +16,7 @@ from .models import (
     UnitOpinion,
     UnitVeto,
 )
+from standards.models import Item, MemberUnit
 
 
 def every_item_audited(submission: Submission) -> str:

@@ -5,12 +5,11 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from campaign.models import Campaign, Status, Submission
+from campaign.roles import Scope
 from communities.access import communities_for
 from scoring.indicators import with_hard_indicators
 from standards.models import Item
-
-from .models import Campaign, Status, Submission
-from .roles import Scope
 
 
 @dataclass(frozen=True)

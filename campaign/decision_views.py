@@ -12,14 +12,19 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import ranking
-from .access import campaign_or_404, get_meeting_for_user, get_submission_for_user, submissions_for
-from .actions import decision
-from .audit import client_ip
-from .evidence import ACCEPT_ATTRIBUTE, attachment_response
-from .models import DecisionMeeting, Status
-from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, refusal
+from campaign import ranking
+from campaign.access import (
+    campaign_or_404,
+    get_meeting_for_user,
+    get_submission_for_user,
+    submissions_for,
+)
+from campaign.actions import decision
+from campaign.audit import client_ip
+from campaign.evidence import ACCEPT_ATTRIBUTE, attachment_response
+from campaign.models import DecisionMeeting, Status
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused, refusal
 
 PAGE_SIZE = 50
 

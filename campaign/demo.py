@@ -15,6 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.actions import do_create_campaign
+from campaign.demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
+from campaign.demo_review import seed_review
+from campaign.demo_scores import seed_scores
+from campaign.models import Campaign, Profile
+from campaign.roles import Role
 from communities.models import Community, District, Street
 from scoring.indicators import (
     AREA_CENTI_M2_PER_HOUSEHOLD,
@@ -27,13 +33,6 @@ from scoring.indicators import (
     WORK_FUNDS_YUAN_PER_HOUSEHOLD,
 )
 from standards.models import MemberUnit, Standard
-
-from .actions import do_create_campaign
-from .demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
-from .demo_review import seed_review
-from .demo_scores import seed_scores
-from .models import Campaign, Profile
-from .roles import Role
 
 DEMO_PASSWORD = "Weihai@2020"
 CAMPAIGN_YEAR = 2020

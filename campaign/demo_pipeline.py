@@ -14,12 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.actions import do_forward_district, do_recommend, do_return, do_submit
+from campaign.models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
+from campaign.workflow import default_schedule
 from communities.models import Community, District
 from standards.models import Item
-
-from .actions import do_forward_district, do_recommend, do_return, do_submit
-from .models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
-from .workflow import default_schedule
 
 HUANCUI, WENDENG = "371002", "371003"
 DEMO_START_DAYS_AGO = 60

@@ -22,11 +22,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from standards.models import Item, MemberUnit
-
-from .actions.decision import do_decide, do_record_meeting
-from .actions.joint import OpinionRow, do_close_review, do_give_opinions, do_veto
-from .actions.publication import (
+from campaign.actions.decision import do_decide, do_record_meeting
+from campaign.actions.joint import OpinionRow, do_close_review, do_give_opinions, do_veto
+from campaign.actions.publication import (
     do_accept_objection,
     do_dismiss_objection,
     do_investigate_objection,
@@ -36,15 +34,15 @@ from .actions.publication import (
     do_recommend_upward,
     do_uphold_objection,
 )
-from .actions.review import (
+from campaign.actions.review import (
     AuditRow,
     do_audit_items,
     do_pass_audit,
     do_reject,
     do_request_revision,
 )
-from .demo_survey import seed_survey
-from .models import (
+from campaign.demo_survey import seed_survey
+from campaign.models import (
     DISTRICT_STATES,
     Campaign,
     CampaignPhase,
@@ -55,8 +53,9 @@ from .models import (
     Status,
     Submission,
 )
-from .roles import Role
-from .samples import pdf_bytes
+from campaign.roles import Role
+from campaign.samples import pdf_bytes
+from standards.models import Item, MemberUnit
 
 RONGCHENG, RUSHAN, GAOQU, JINGQU, LINGANG, NANHAI = (
     "371082",

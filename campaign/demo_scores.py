@@ -4,12 +4,11 @@ dashboard and the exports page have real figures."""
 
 from django.contrib.auth import get_user_model
 
+from campaign.models import Campaign
 from scoring.actions import RulesForm, do_set_shortlist_rules
 from scoring.engine import recompute_campaign
 from scoring.export_actions import do_request_export
 from scoring.models import ExportJob, ExportKind, ScoringRules
-
-from .models import Campaign
 
 # Chosen so that the demo shows every outcome: on the list, each rule, the quota and the cap.
 DEMO_RULES = RulesForm(

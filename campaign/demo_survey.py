@@ -12,9 +12,9 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from .actions.survey import do_finish_survey, do_generate_codes, do_review_questionnaires
-from .actions.survey_import import do_import_survey
-from .models import (
+from campaign.actions.survey import do_finish_survey, do_generate_codes, do_review_questionnaires
+from campaign.actions.survey_import import do_import_survey
+from campaign.models import (
     Campaign,
     Channel,
     Quality,
@@ -23,10 +23,10 @@ from .models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .survey.answering import field_name, start_stamp, submit_answers
-from .survey.defaults import config_for
-from .survey.sheet import FIXED
-from .survey.sheet_template import question_header
+from campaign.survey.answering import field_name, start_stamp, submit_answers
+from campaign.survey.defaults import config_for
+from campaign.survey.sheet import FIXED
+from campaign.survey.sheet_template import question_header
 
 FIRM = "威海某调查公司"
 COLLECTORS = ("刘晓燕", "张伟", "王芳", "陈静")

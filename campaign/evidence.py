@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import EvidenceFile, Submission
-from .workflow import ActionRefused
+from campaign.models import EvidenceFile, Submission
+from campaign.workflow import ActionRefused
 
 __all__ = [
     "KINDS",

@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from campaign import actions, evidence
+from campaign.access import AssessmentTarget, get_assessment_for_user, get_evidence_for_user
+from campaign.audit import client_ip
+from campaign.roles import Capability, scope_of
+from campaign.workflow import ActionRefused
 from standards.models import Item
-
-from . import actions, evidence
-from .access import AssessmentTarget, get_assessment_for_user, get_evidence_for_user
-from .audit import client_ip
-from .roles import Capability, scope_of
-from .workflow import ActionRefused
 
 
 def _target(

@@ -13,12 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from standards.models import Item, MemberUnit
-
-from .access import campaign_or_404, get_submission_for_user, submissions_for
-from .actions import joint
-from .audit import client_ip
-from .models import (
+from campaign.access import campaign_or_404, get_submission_for_user, submissions_for
+from campaign.actions import joint
+from campaign.audit import client_ip
+from campaign.models import (
     Campaign,
     ItemAssessment,
     ItemAudit,
@@ -28,8 +26,9 @@ from .models import (
     UnitOpinion,
     UnitVeto,
 )
-from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, refusal
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused, refusal
+from standards.models import Item, MemberUnit
 
 PAGE_SIZE = 50
 

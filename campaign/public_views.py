@@ -12,18 +12,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 
-from .access import campaign_or_404
-from .actions.publication import (
+from campaign.access import campaign_or_404
+from campaign.actions.publication import (
     MAX_OBJECTOR,
     MAX_OBJECTOR_CONTACT,
     MAX_TEXT,
     admit_objection_attempt,
     do_lodge_objection,
 )
-from .audit import client_ip
-from .evidence import ACCEPT_ATTRIBUTE, accepted_types_text
-from .models import NAMED_STATES, Campaign, Objection, PublicNotice, Status, Submission
-from .workflow import ActionRefused, today
+from campaign.audit import client_ip
+from campaign.evidence import ACCEPT_ATTRIBUTE, accepted_types_text
+from campaign.models import NAMED_STATES, Campaign, Objection, PublicNotice, Status, Submission
+from campaign.workflow import ActionRefused, today
 
 PAGE_SIZE = 50
 # A notice's outcome is public; a community removed on an objection is shown as not named.

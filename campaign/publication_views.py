@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .access import (
+from campaign.access import (
     campaign_or_404,
     get_objection_for_user,
     get_submission_for_user,
     submissions_for,
 )
-from .actions.publication import (
+from campaign.actions.publication import (
     MAX_CONTACT,
     MAX_REASON,
     MAX_TEXT,
@@ -31,10 +31,10 @@ from .actions.publication import (
     do_recommend_upward,
     objection_actions,
 )
-from .audit import client_ip
-from .evidence import attachment_response
-from .forms import first_error
-from .models import (
+from campaign.audit import client_ip
+from campaign.evidence import attachment_response
+from campaign.forms import first_error
+from campaign.models import (
     OPEN_OBJECTION_STATES,
     Campaign,
     Objection,
@@ -42,8 +42,8 @@ from .models import (
     Status,
     UpwardLevel,
 )
-from .roles import Capability, scope_of
-from .workflow import ActionRefused, today
+from campaign.roles import Capability, scope_of
+from campaign.workflow import ActionRefused, today
 
 PAGE_SIZE = 50
 # What the office edits before publishing: its own address and telephone.

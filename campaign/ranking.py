@@ -11,12 +11,11 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from campaign.models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
+from campaign.survey.statistics import percent
 from scoring.models import ScoreSnapshot, Stage
 from scoring.scores import category_subtotals
 from standards.models import Category
-
-from .models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
-from .survey.statistics import percent
 
 # Awaiting the decision, or decided (and possibly gone on to the notice and naming).
 RANKED_STATES = FROM_DECISION

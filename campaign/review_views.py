@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities.models import Community
-from scoring.indicators import with_hard_indicators
-from standards.models import Item
-
-from . import assessment
-from .access import CITY_VISIBLE_STATES, campaign_or_404, get_submission_for_user, submissions_for
-from .actions.review import (
+from campaign import assessment
+from campaign.access import (
+    CITY_VISIBLE_STATES,
+    campaign_or_404,
+    get_submission_for_user,
+    submissions_for,
+)
+from campaign.actions.review import (
     AuditRow,
     AuditRowsRefused,
     do_audit_items,
@@ -36,10 +37,13 @@ from .actions.review import (
     do_reject,
     do_request_revision,
 )
-from .audit import client_ip
-from .models import ItemAssessment, ItemAudit, Status, Submission
-from .roles import Capability, Scope, scope_of
-from .workflow import Action, ActionRefused, actions_for, refusal
+from campaign.audit import client_ip
+from campaign.models import ItemAssessment, ItemAudit, Status, Submission
+from campaign.roles import Capability, Scope, scope_of
+from campaign.workflow import Action, ActionRefused, actions_for, refusal
+from communities.models import Community
+from scoring.indicators import with_hard_indicators
+from standards.models import Item
 
 PAGE_SIZE = 50
 # Short names for the counts at the top of the office's list.

@@ -10,17 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.access import AssessmentTarget, get_assessment_for_user
+from campaign.actions import do_apply_assessment_sheet
+from campaign.assessment_sheet import instructions, sheet_filename, staging_kind, write_sheet
+from campaign.assessment_sheet_import import SheetRejected, SheetReport, preview_sheet
+from campaign.audit import client_ip
+from campaign.models import Status
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused, refusal
 from communities import staging
 from communities.sheets import SheetError, xlsx_response
-
-from .access import AssessmentTarget, get_assessment_for_user
-from .actions import do_apply_assessment_sheet
-from .assessment_sheet import instructions, sheet_filename, staging_kind, write_sheet
-from .assessment_sheet_import import SheetRejected, SheetReport, preview_sheet
-from .audit import client_ip
-from .models import Status
-from .roles import Capability, scope_of
-from .workflow import Action, ActionRefused, refusal
 
 
 @login_required

@@ -17,17 +17,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.access import campaign_or_404
+from campaign.actions.survey_import import SurveyImportReport, do_import_survey
+from campaign.audit import client_ip
+from campaign.models import Campaign, Status, SurveyImport
+from campaign.roles import Capability, scope_of
+from campaign.survey.sheet import MAX_ROWS
+from campaign.survey.sheet_template import (
+    surveyed_submissions,
+    template_filename,
+    template_workbook,
+)
+from campaign.workflow import Action, ActionRefused, refusal
 from communities import staging
 from communities.sheets import SheetError, xlsx_response
-
-from .access import campaign_or_404
-from .actions.survey_import import SurveyImportReport, do_import_survey
-from .audit import client_ip
-from .models import Campaign, Status, SurveyImport
-from .roles import Capability, scope_of
-from .survey.sheet import MAX_ROWS
-from .survey.sheet_template import surveyed_submissions, template_filename, template_workbook
-from .workflow import Action, ActionRefused, refusal
 
 RECENT_IMPORTS = 20
 

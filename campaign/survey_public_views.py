@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .survey import answering, codes
-from .survey.answering import Outcome, Questionnaire
+from campaign.survey import answering, codes
+from campaign.survey.answering import Outcome, Questionnaire
 
 TEMPLATES = "campaign/survey/public/"
 CODE_FIELD = "code"

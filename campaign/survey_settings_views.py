@@ -9,13 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .access import campaign_or_404
-from .actions.survey import MAX_OPTIONS, MAX_QUESTIONS, SurveySettings, do_save_survey_settings
-from .audit import client_ip
-from .models import MIN_SAMPLE_SIZE, SurveyResponse
-from .roles import Capability, scope_of
-from .survey.statistics import percent, scheme_for
-from .workflow import ActionRefused
+from campaign.access import campaign_or_404
+from campaign.actions.survey import (
+    MAX_OPTIONS,
+    MAX_QUESTIONS,
+    SurveySettings,
+    do_save_survey_settings,
+)
+from campaign.audit import client_ip
+from campaign.models import MIN_SAMPLE_SIZE, SurveyResponse
+from campaign.roles import Capability, scope_of
+from campaign.survey.statistics import percent, scheme_for
+from campaign.workflow import ActionRefused
 
 MAX_TIERS = 8
 

@@ -17,15 +17,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .access import campaign_or_404, get_submission_for_user, submissions_for
-from .actions.survey import (
+from campaign.access import campaign_or_404, get_submission_for_user, submissions_for
+from campaign.actions.survey import (
     do_finish_survey,
     do_generate_codes,
     do_review_questionnaires,
     do_void_codes,
 )
-from .audit import client_ip
-from .models import (
+from campaign.audit import client_ip
+from campaign.models import (
     FROM_JOINT_REVIEW,
     Campaign,
     Phase,
@@ -36,10 +36,10 @@ from .models import (
     SurveyResponse,
     SurveyTally,
 )
-from .roles import Capability, scope_of
-from .survey import codes as survey_codes
-from .survey.qr import qr_svg
-from .survey.statistics import (
+from campaign.roles import Capability, scope_of
+from campaign.survey import codes as survey_codes
+from campaign.survey.qr import qr_svg
+from campaign.survey.statistics import (
     BY_DISTRICT,
     Figures,
     SurveyScheme,
@@ -49,7 +49,7 @@ from .survey.statistics import (
     rate_percent,
     scheme_for,
 )
-from .workflow import Action, ActionRefused, chinese_date, phase_dates, refusal
+from campaign.workflow import Action, ActionRefused, chinese_date, phase_dates, refusal
 
 PAGE_SIZE = 50
 SURVEYED = (Status.SURVEYING, *FROM_JOINT_REVIEW)

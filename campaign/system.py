@@ -6,12 +6,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
-from .models import WorkerProbe
+from campaign import audit
+from campaign.models import WorkerProbe
 
 
 def do_request_worker_probe(*, actor: Any, ip: str | None = None) -> WorkerProbe:
-    from .tasks import complete_worker_probe
+    from campaign.tasks import complete_worker_probe
 
     with transaction.atomic():
         probe = WorkerProbe.objects.create(requested_by=actor)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .system import complete_probe
+from campaign.system import complete_probe
 
 
 @shared_task

@@ -9,10 +9,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .access import submissions_for
-from .models import OPEN_OBJECTION_STATES, Campaign, Objection, Status
-from .roles import Capability, Role, scope_of
-from .workflow import ACTION_NAMES, TRANSITIONS, refusal
+from campaign.access import submissions_for
+from campaign.models import OPEN_OBJECTION_STATES, Campaign, Objection, Status
+from campaign.roles import Capability, Role, scope_of
+from campaign.workflow import ACTION_NAMES, TRANSITIONS, refusal
 
 # Where each role does the work of a state. A state missing here is worked on the
 # self-assessment list, filtered to that state.

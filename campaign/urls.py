@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import (
+from campaign import (
     assessment_views,
     evidence_views,
     sheet_views,

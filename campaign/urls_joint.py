@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import decision_views, joint_views
+from campaign import decision_views, joint_views
 
 urlpatterns: list[URLPattern] = [
     path("<int:year>/joint-review/", joint_views.joint_review_list, name="joint_review_list"),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import public_views, publication_views
+from campaign import public_views, publication_views
 
 urlpatterns: list[URLPattern] = [
     # The office's side.

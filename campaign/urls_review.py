@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import review_views
+from campaign import review_views
 
 urlpatterns: list[URLPattern] = [
     path("<int:year>/review/", review_views.review_list, name="review_list"),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path, register_converter
 
-from . import survey_settings_views, survey_views
+from campaign import survey_settings_views, survey_views
 
 
 class CommunityCode:

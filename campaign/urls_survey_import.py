@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import survey_import_views
+from campaign import survey_import_views
 
 urlpatterns: list[URLPattern] = [
     path("<int:year>/survey/import/", survey_import_views.survey_import, name="survey_import"),

@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, path
 
-from . import survey_public_views
+from campaign import survey_public_views
 
 urlpatterns: list[URLPattern] = [
     path("s/", survey_public_views.survey_start, name="survey_start"),

@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, auth, dashboard, todo
-from .forms import LockoutAuthenticationForm
-from .models import AuditEvent, Campaign, WorkerProbe
-from .roles import Capability, Role, scope_of
-from .system import do_request_worker_probe
+from campaign import audit, auth, dashboard, todo
+from campaign.forms import LockoutAuthenticationForm
+from campaign.models import AuditEvent, Campaign, WorkerProbe
+from campaign.roles import Capability, Role, scope_of
+from campaign.system import do_request_worker_probe
 
 AUDIT_PAGE_SIZE = 50
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import conditions
-from .models import Campaign, CampaignPhase, Phase, Status, Submission
-from .roles import Role
+from campaign import conditions
+from campaign.models import Campaign, CampaignPhase, Phase, Status, Submission
+from campaign.roles import Role
 
 
 class ActionRefused(Exception):

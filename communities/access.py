@@ -7,9 +7,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from campaign.roles import Capability, scope_of
+from communities.models import Community, District
 from scoring.indicators import with_hard_indicators
-
-from .models import Community, District
 
 
 def communities_for(

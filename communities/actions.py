@@ -6,8 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from campaign import audit
-
-from .models import Community
+from communities.models import Community
 
 EDITABLE_FIELDS = (
     "name",

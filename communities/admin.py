@@ -3,9 +3,9 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
-from .models import Community, District, Street
-from .resources import REQUIRED_COLUMNS, CommunityResource
-from .sheets import open_workbook, read_table
+from communities.models import Community, District, Street
+from communities.resources import REQUIRED_COLUMNS, CommunityResource
+from communities.sheets import open_workbook, read_table
 
 
 class RegisterXLSX(XLSX):

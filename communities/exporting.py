@@ -4,9 +4,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Community
-from .resources import CommunityResource
-from .sheets import BinaryWriter, Column, SheetWriter
+from communities.models import Community
+from communities.resources import CommunityResource
+from communities.sheets import BinaryWriter, Column, SheetWriter
 
 _WIDTHS = {"code": 16, "name": 18, "district": 14, "street": 14, "contact_phone": 16}
 _TEXT = {

@@ -5,9 +5,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .actions import EDITABLE_FIELDS
-from .models import Community, District, Street
-from .units import wan_to_yuan, yuan_to_wan
+from communities.actions import EDITABLE_FIELDS
+from communities.models import Community, District, Street
+from communities.units import wan_to_yuan, yuan_to_wan
 
 MONEY_FIELDS = ("work_funds", "party_fund")
 

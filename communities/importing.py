@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
 from campaign import audit
-
-from .resources import CODE, REQUIRED_COLUMNS, CommunityResource
-from .sheets import Issue, SheetError, Table, open_workbook, read_table
-from .widgets import CodeWidget
+from communities.resources import CODE, REQUIRED_COLUMNS, CommunityResource
+from communities.sheets import Issue, SheetError, Table, open_workbook, read_table
+from communities.widgets import CodeWidget
 
 if TYPE_CHECKING:
     from campaign.roles import Scope

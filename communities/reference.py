@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import District, Street
+from communities.models import District, Street
 
 DISTRICTS_FILE = Path(__file__).parent / "data" / "weihai_districts.json"
 

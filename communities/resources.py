@@ -10,9 +10,9 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import ModelInstanceLoader
 
-from .models import Community, District, Street
-from .sheets import header_key
-from .widgets import (
+from communities.models import Community, District, Street
+from communities.sheets import header_key
+from communities.widgets import (
     CellWidget,
     ChoiceWidget,
     CodeWidget,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from communities import views
 
 urlpatterns = [
     path("", views.community_list, name="community_list"),

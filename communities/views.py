@@ -12,15 +12,14 @@ from django.views.decorators.http import require_POST
 from campaign.audit import client_ip
 from campaign.models import Campaign
 from campaign.roles import Capability, scope_of
+from communities import importing, staging
+from communities.access import communities_for, districts_for, get_community_for_user
+from communities.actions import do_update_community
+from communities.exporting import write_register
+from communities.forms import CommunityFactsForm, RegisterFilterForm
+from communities.sheets import SheetError, xlsx_response
 from scoring.indicators import results_for, with_hard_indicators
 from standards.models import items_by_hard_indicator
-
-from . import importing, staging
-from .access import communities_for, districts_for, get_community_for_user
-from .actions import do_update_community
-from .exporting import write_register
-from .forms import CommunityFactsForm, RegisterFilterForm
-from .sheets import SheetError, xlsx_response
 
 PAGE_SIZE = 50
 STAGING_KIND = "communities"

@@ -14,8 +14,8 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from .sheets import header_key, normalize_number_text
-from .units import wan_to_yuan, yuan_to_wan
+from communities.sheets import header_key, normalize_number_text
+from communities.units import wan_to_yuan, yuan_to_wan
 
 
 class CellWidget(widgets.Widget):

@@ -11,10 +11,9 @@ from campaign import audit
 from campaign.models import Campaign
 from campaign.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
-
-from .engine import current_rules
-from .models import ScoringRules
-from .schedule import rules_changed
+from scoring.engine import current_rules
+from scoring.models import ScoringRules
+from scoring.schedule import rules_changed
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from import_export.admin import ExportActionMixin
 
-from .models import ExportJob, ScoreSnapshot, ScoringRules
-from .resources import (
+from scoring.models import ExportJob, ScoreSnapshot, ScoringRules
+from scoring.resources import (
     ExportJobResource,
     NativeXLSX,
     ScoreSnapshotResource,

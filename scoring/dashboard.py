@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.models import Campaign, Status, Submission, SurveyConfig, SurveyTally
 from campaign.survey.statistics import interval_percent, percent, rate_percent
 from communities.models import District
-
-from .models import ScoreSnapshot, ScoringRules, Stage
+from scoring.models import ScoreSnapshot, ScoringRules, Stage
 
 _S = Status
 

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from campaign.access import campaign_or_404
 from campaign.roles import Capability, scope_of
-
-from . import charts, dashboard
-from .dashboard import DistrictSatisfaction, Histogram, ProgressRow, ReferenceLine
+from scoring import charts, dashboard
+from scoring.dashboard import DistrictSatisfaction, Histogram, ProgressRow, ReferenceLine
 
 PAGE_SIZE = 50
 

@@ -28,10 +28,9 @@ from django.utils import timezone
 
 from campaign.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
 from communities.models import Community
+from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.scores import T_SUBMISSION, parameters, planned_for_whole_tables, stage_sums_sql
 from standards.models import Item
-
-from .models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from .scores import T_SUBMISSION, parameters, planned_for_whole_tables, stage_sums_sql
 
 T_SNAPSHOT = ScoreSnapshot._meta.db_table
 T_VETO = UnitVeto._meta.db_table

@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 from campaign import audit
 from campaign.models import Campaign
 from campaign.roles import scope_of
-
-from .exports import EXPORTERS, Exporter, write_workbook
-from .models import ExportJob, ExportState
+from scoring.exports import EXPORTERS, Exporter, write_workbook
+from scoring.models import ExportJob, ExportState
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def do_request_export(
 ) -> ExportJob:
     """A new job, queued for the worker once the request commits; or the user's job of the
     same kind still waiting or running (a second click does not queue the work twice)."""
-    from .export_tasks import export_workbook
+    from scoring.export_tasks import export_workbook
 
     require_export_right(actor, kind)
     settle_jobs()

@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import shared_task
 
-from .export_actions import run_export
+from scoring.export_actions import run_export
 
 __all__ = ["export_workbook"]
 

@@ -19,8 +19,7 @@ from campaign.audit import client_ip
 from campaign.models import Campaign
 from campaign.roles import Capability, scope_of
 from communities.sheets import XLSX_CONTENT_TYPE
-
-from .export_actions import (
+from scoring.export_actions import (
     do_record_download,
     do_request_export,
     downloadable_file,
@@ -28,8 +27,8 @@ from .export_actions import (
     require_export_right,
     settle_jobs,
 )
-from .exports import EXPORTERS
-from .models import ExportJob, ExportState
+from scoring.exports import EXPORTERS
+from scoring.models import ExportJob, ExportState
 
 PAGE_SIZE = 20
 UNFINISHED = (ExportState.QUEUED, ExportState.RUNNING)

@@ -19,8 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from campaign.auth import display_name
 from communities.sheets import defuse
-
-from .models import ExportJob, ScoreSnapshot, ScoringRules
+from scoring.models import ExportJob, ScoreSnapshot, ScoringRules
 
 
 def cell(value: Any) -> Any:

@@ -23,7 +23,7 @@ def clear_pending(kind: str, pk: int) -> None:
 
 def enqueue_submission(submission_id: int) -> bool:
     """Queue a recompute of one submission unless one is already waiting; whether it queued."""
-    from .tasks import recompute_submission_scores
+    from scoring.tasks import recompute_submission_scores
 
     if not cache.add(_pending_key("submission", submission_id), 1, PENDING_SECONDS):
         return False
@@ -32,7 +32,7 @@ def enqueue_submission(submission_id: int) -> bool:
 
 
 def enqueue_campaign(campaign_id: int) -> bool:
-    from .tasks import recompute_campaign_scores
+    from scoring.tasks import recompute_campaign_scores
 
     if not cache.add(_pending_key("campaign", campaign_id), 1, PENDING_SECONDS):
         return False

@@ -34,9 +34,8 @@ from campaign.models import (
     SurveyTally,
     UnitOpinion,
 )
+from scoring.models import ScoringRules, Stage
 from standards.models import Item
-
-from .models import ScoringRules, Stage
 
 T_SUBMISSION = Submission._meta.db_table
 T_ASSESSMENT = ItemAssessment._meta.db_table
@@ -230,7 +229,7 @@ def item_score_tuples(
     """(submission, item, self, audited, joint) for every submission × item, by community code
     and item order, streamed from a server-side cursor. ``as_float``: scores as floats (whole
     or half points, exact in binary), cheaper to make and to write than Decimals."""
-    from .engine import current_rules
+    from scoring.engine import current_rules
 
     columns = [f"r.{column}" for column in ("self_score", "audited_score", "joint_score")]
     if as_float:
@@ -308,7 +307,7 @@ def category_subtotals_in_turn(
     core while the caller, writing a workbook, works on the last one on the other. One statement
     is in flight at a time, because a fetch waits for every statement sent. The block must not
     use the database connection otherwise."""
-    from .engine import current_rules
+    from scoring.engine import current_rules
 
     params = parameters(campaign, rules or current_rules(campaign))
 

@@ -4,9 +4,9 @@ whole (the engine writes in one transaction) and retried."""
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import engine
-from .export_tasks import *  # noqa: F403 - the export tasks, found by Celery's autodiscovery
-from .schedule import clear_pending
+from scoring import engine
+from scoring.export_tasks import *  # noqa: F403 - the export tasks, found by Celery's autodiscovery
+from scoring.schedule import clear_pending
 
 
 # A failed attempt (a deadlock, a lost connection) is retried after about 2, 4, 8… seconds.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from scoring import views
 
 urlpatterns = [
     path("<int:year>/shortlist/", views.shortlist, name="shortlist"),

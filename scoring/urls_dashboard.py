@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views
+from scoring import dashboard_views
 
 urlpatterns = [
     path("<int:year>/dashboard/", dashboard_views.score_dashboard, name="score_dashboard"),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import export_views
+from scoring import export_views
 
 urlpatterns: list[URLPattern] = [
     path("<int:year>/exports/", export_views.export_list, name="export_list"),

@@ -14,10 +14,9 @@ from campaign.access import campaign_or_404
 from campaign.audit import client_ip
 from campaign.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
-
-from .actions import RulesForm, do_set_shortlist_rules
-from .engine import current_rules
-from .models import Outcome, ScoreSnapshot, Stage
+from scoring.actions import RulesForm, do_set_shortlist_rules
+from scoring.engine import current_rules
+from scoring.models import Outcome, ScoreSnapshot, Stage
 
 PAGE_SIZE = 50
 

@@ -3,8 +3,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from campaign.roles import Capability, scope_of
-
-from .models import Standard
+from standards.models import Standard
 
 
 def get_standard_for_user(

@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from campaign import audit
 from communities.sheets import Issue
-
-from .content import StandardContent, content_of, describe_changes, validate
-from .models import Category, Item, MemberUnit, Standard
-from .workbook import read_standard
+from standards.content import StandardContent, content_of, describe_changes, validate
+from standards.models import Category, Item, MemberUnit, Standard
+from standards.workbook import read_standard
 
 
 class StandardInvalid(Exception):

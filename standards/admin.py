@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, Item, MemberUnit, Standard
+from standards.models import Category, Item, MemberUnit, Standard
 
 
 @admin.register(MemberUnit)

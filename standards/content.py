@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy
 from communities.sheets import Issue
 from communities.units import plain_decimal
 from scoring.indicators import HardIndicator
-
-from .models import Item, MemberUnit, Standard
+from standards.models import Item, MemberUnit, Standard
 
 CATEGORY_COUNT = 6
 DEFAULT_STANDARD_FILE = Path(__file__).parent / "data" / "weihai_2020.json"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .actions import ImportOutcome, do_import_standard
-from .content import DEFAULT_STANDARD_FILE, content_from_json
-from .models import MemberUnit, Standard
+from standards.actions import ImportOutcome, do_import_standard
+from standards.content import DEFAULT_STANDARD_FILE, content_from_json
+from standards.models import MemberUnit, Standard
 
 MEMBER_UNITS_FILE = Path(__file__).parent / "data" / "member_units.json"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from standards import views
 
 urlpatterns = [
     path("", views.standard_list, name="standard_list"),

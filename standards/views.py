@@ -10,12 +10,11 @@ from campaign.audit import client_ip
 from campaign.roles import Capability, scope_of
 from communities import staging
 from communities.sheets import SheetError, xlsx_response
-
-from .access import get_standard_for_user
-from .actions import do_copy_as_new_version, do_import_standard, preview_standard
-from .content import content_of
-from .models import Item, Standard
-from .workbook import write_standard
+from standards.access import get_standard_for_user
+from standards.actions import do_copy_as_new_version, do_import_standard, preview_standard
+from standards.content import content_of
+from standards.models import Item, Standard
+from standards.workbook import write_standard
 
 STAGING_KIND = "standard"
 

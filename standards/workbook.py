@@ -20,15 +20,14 @@ from communities.sheets import (
 from communities.units import plain_decimal
 from communities.widgets import ChoiceWidget, NumberWidget, TextWidget
 from scoring.indicators import HardIndicator
-
-from .content import (
+from standards.content import (
     CategoryContent,
     ItemContent,
     StandardContent,
     StandardMeta,
     ordered_units,
 )
-from .models import Item, standard_title
+from standards.models import Item, standard_title
 
 META_SHEET, CATEGORY_SHEET, ITEM_SHEET = "说明", "大项", "小项"
 META_KEYS = {

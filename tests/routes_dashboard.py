@@ -2,7 +2,7 @@
 the office, the leading group and the system administrator read it; district roles and
 member units are refused (403)."""
 
-from .routes import Route, only
+from tests.routes import Route, only
 
 YEAR = lambda case: [case.campaign.year]  # noqa: E731
 

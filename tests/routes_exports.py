@@ -5,7 +5,7 @@ roles that may export get 404 for the office's jobs."""
 
 from typing import Any
 
-from .routes import Route, only
+from tests.routes import Route, only
 
 EXPORTERS = ("office", "leader", "sysadmin")
 
@@ -17,8 +17,7 @@ def office_jobs(case: Any) -> dict[str, int]:
     if jobs is None:
         from scoring.export_actions import do_request_export, run_export
         from scoring.models import ExportState
-
-        from .test_export_jobs import use_temporary_export_dir
+        from tests.test_export_jobs import use_temporary_export_dir
 
         use_temporary_export_dir(case)
         done = do_request_export(case.campaign, "audit_log", actor=case.office)

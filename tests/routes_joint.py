@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from campaign.actions import decision
 from campaign.models import Status
-
-from .base import make_community
-from .pipeline import open_every_phase, submission_at
-from .routes import Route, only
-from .test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
+from tests.base import make_community
+from tests.pipeline import open_every_phase, submission_at
+from tests.routes import Route, only
+from tests.test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
 
 JOINT_OWN, JOINT_OTHER, AWAITING = "371002002061", "371003001061", "371002002062"
 

@@ -4,7 +4,7 @@ public pages answer everyone, with or without a login."""
 
 from typing import Any
 
-from .routes import PERSONAS, Route, only
+from tests.routes import PERSONAS, Route, only
 
 
 def public_fixture(case: Any) -> dict[str, Any]:
@@ -14,10 +14,9 @@ def public_fixture(case: Any) -> dict[str, Any]:
     if fixture is None:
         from campaign.actions.publication import do_lodge_objection
         from campaign.models import Status
-
-        from .base import make_community
-        from .pipeline import submission_at
-        from .test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
+        from tests.base import make_community
+        from tests.pipeline import submission_at
+        from tests.test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
 
         use_temporary_evidence_dir(case)
         community = make_community("371002002071", "公示路由社区")

@@ -8,10 +8,9 @@ from typing import Any
 
 from campaign.models import Status, Submission
 from standards.models import Item
-
-from .base import make_community
-from .pipeline import self_score, submission_at
-from .routes import Route, only
+from tests.base import make_community
+from tests.pipeline import self_score, submission_at
+from tests.routes import Route, only
 
 FORWARDED_CODE, SURVEYING_CODE = "371002001091", "371002001092"
 

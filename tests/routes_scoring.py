@@ -2,7 +2,7 @@
 office, the leading group and the system administrator read; only the office sets rules. The
 rules posted here are blank, which is a valid "no thresholds" version."""
 
-from .routes import Route, only
+from tests.routes import Route, only
 
 YEAR = lambda case: [case.campaign.year]  # noqa: E731
 

@@ -2,8 +2,8 @@
 They use the survey-stage community of tests/routes_review.py; every POST either works or is
 refused with a message, a redirect either way."""
 
-from .routes import Route, only
-from .routes_review import YEAR, forwarded, surveying
+from tests.routes import Route, only
+from tests.routes_review import YEAR, forwarded, surveying
 
 OFFICE_ONLY = only(302, "office")
 

@@ -5,7 +5,7 @@ confirmation sends the office back to the upload page, so nothing is imported he
 
 from typing import Any
 
-from .routes import Route, only
+from tests.routes import Route, only
 
 YEAR = lambda case: [case.campaign.year]  # noqa: E731
 

@@ -10,10 +10,9 @@ from typing import Any
 from campaign.models import Status
 from campaign.survey.codes import create_codes
 from campaign.survey.defaults import config_for
-
-from .base import make_community
-from .pipeline import open_every_phase, submission_at
-from .routes import PERSONAS, Route
+from tests.base import make_community
+from tests.pipeline import open_every_phase, submission_at
+from tests.routes import PERSONAS, Route
 
 SURVEY_COMMUNITY = "371002002081"
 

@@ -7,8 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaign.models import AuditEvent
 from campaign.roles import Role
-
-from . import (
+from tests import (
     routes_dashboard,
     routes_exports,
     routes_joint,
@@ -19,9 +18,9 @@ from . import (
     routes_survey_import,
     routes_survey_public,
 )
-from .base import CampaignTestCase
-from .routes import PERSONAS, Route, everyone, only
-from .test_evidence import evidence_route_args
+from tests.base import CampaignTestCase
+from tests.routes import PERSONAS, Route, everyone, only
+from tests.test_evidence import evidence_route_args
 
 
 def community_form(case: Any) -> dict[str, Any]:

@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from campaign.models import Status, Submission
 from scoring.models import ExportJob, ExportKind, Outcome, ScoreSnapshot, ScoringRules, Stage
-
-from .base import CampaignTestCase, make_community
-from .routes import PERSONAS
-from .spreadsheets import libreoffice_convert, sheet_rows
+from tests.base import CampaignTestCase, make_community
+from tests.routes import PERSONAS
+from tests.spreadsheets import libreoffice_convert, sheet_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -20,8 +20,7 @@ from campaign.models import AuditEvent, CampaignPhase, Phase, Status, Submission
 from campaign.roles import Role
 from campaign.workflow import TRANSITIONS, Action, ActionRefused, find_transition
 from standards.models import Item
-
-from .base import CampaignTestCase, make_community
+from tests.base import CampaignTestCase, make_community
 
 
 class AssessmentCase(CampaignTestCase):

@@ -25,9 +25,8 @@ from campaign.models import AuditEvent, CampaignPhase, ItemAssessment, Phase, St
 from campaign.workflow import ActionRefused
 from communities import staging
 from standards.models import Item
-
-from .base import CampaignTestCase
-from .spreadsheets import libreoffice_convert, workbook_bytes
+from tests.base import CampaignTestCase
+from tests.spreadsheets import libreoffice_convert, workbook_bytes
 
 HEADER_ROW, FIRST_ITEM_ROW = 5, 6
 

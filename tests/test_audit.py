@@ -9,8 +9,7 @@ from django.urls import reverse
 from campaign import audit
 from campaign.models import AuditEvent
 from communities.models import Community
-
-from .base import CampaignTestCase
+from tests.base import CampaignTestCase
 
 
 class AppendOnlyTests(CampaignTestCase):

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import AuditEvent
-
-from .base import PASSWORD, CampaignTestCase
+from tests.base import PASSWORD, CampaignTestCase
 
 
 class LoginTests(CampaignTestCase):

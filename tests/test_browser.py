@@ -15,9 +15,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from campaign.actions import do_create_campaign
 from communities.models import Community
 from communities.resources import CommunityResource
-
-from .base import PASSWORD, ReferenceDataMixin
-from .spreadsheets import workbook_bytes
+from tests.base import PASSWORD, ReferenceDataMixin
+from tests.spreadsheets import workbook_bytes
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"

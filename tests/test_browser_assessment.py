@@ -10,9 +10,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from campaign.models import AuditEvent, EvidenceFile, Status, Submission
-
-from .test_browser import BrowserTestCase
-from .test_evidence import use_temporary_evidence_dir
+from tests.test_browser import BrowserTestCase
+from tests.test_evidence import use_temporary_evidence_dir
 
 YEAR = 2020
 

@@ -15,11 +15,10 @@ from playwright.sync_api import FilePayload, expect
 from campaign.models import AuditEvent, Campaign, PublicNotice, Status, Submission, UnitOpinion
 from campaign.samples import pdf_bytes
 from standards.models import Item
-
-from .pipeline import open_every_phase, submission_at
-from .spreadsheets import survey_row, survey_workbook
-from .test_browser import BrowserTestCase
-from .test_evidence import use_temporary_evidence_dir
+from tests.pipeline import open_every_phase, submission_at
+from tests.spreadsheets import survey_row, survey_workbook
+from tests.test_browser import BrowserTestCase
+from tests.test_evidence import use_temporary_evidence_dir
 
 YEAR = 2020
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from campaign.models import Campaign, Status
 from scoring.engine import recompute_campaign
-
-from .pipeline import open_every_phase, submission_at
-from .test_browser import BrowserTestCase
+from tests.pipeline import open_every_phase, submission_at
+from tests.test_browser import BrowserTestCase
 
 
 class ScoresJourneyTests(BrowserTestCase):

@@ -8,9 +8,8 @@ from playwright.sync_api import Page, expect
 from campaign.models import Campaign, Channel, Status, SurveyResponse
 from campaign.survey.codes import create_codes, display
 from campaign.survey.defaults import config_for
-
-from .pipeline import open_every_phase, submission_at
-from .test_browser import SCREENSHOTS, BrowserTestCase
+from tests.pipeline import open_every_phase, submission_at
+from tests.test_browser import SCREENSHOTS, BrowserTestCase
 
 PHONE_WIDTH = 360
 # WeChat's in-app browser on Android (XWEB): what residents scanning a card mostly use.

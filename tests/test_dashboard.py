@@ -18,10 +18,9 @@ from communities.models import Community
 from scoring import charts, dashboard, dashboard_views
 from scoring.engine import recompute_campaign
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
-
-from .base import CampaignTestCase, make_community
-from .pipeline import submission_at
-from .test_browser import BrowserTestCase
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import submission_at
+from tests.test_browser import BrowserTestCase
 
 SVG = "{http://www.w3.org/2000/svg}"
 PER_REQUEST = 6  # session, user with profile, the menu's year, session save (3)

@@ -22,10 +22,9 @@ from campaign.models import (
 from campaign.workflow import ActionRefused
 from scoring.engine import recompute_campaign
 from standards.models import Item, MemberUnit
-
-from .base import CampaignTestCase, make_community
-from .pipeline import open_every_phase, submission_at
-from .test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import open_every_phase, submission_at
+from tests.test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
 
 # The shipped standard with every item audited at four fifths of its points (half points),
 # except 6.1, scored by the survey: 48 of 50 satisfied earns all its 16 points (6.2: 3).

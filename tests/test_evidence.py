@@ -34,8 +34,7 @@ from campaign.models import (
 )
 from campaign.samples import pdf_bytes
 from standards.models import Item
-
-from .base import CampaignTestCase
+from tests.base import CampaignTestCase
 
 # -- real small files, built here ----------------------------------------------------------
 

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from campaign.models import Campaign
 from scoring.export_actions import run_export
 from scoring.models import ExportJob
-
-from .test_browser import BrowserTestCase
-from .test_export_jobs import use_temporary_export_dir
+from tests.test_browser import BrowserTestCase
+from tests.test_export_jobs import use_temporary_export_dir
 
 
 class ExportProgressBrowserTests(BrowserTestCase):

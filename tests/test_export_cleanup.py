@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from scoring.export_tasks import export_workbook
 from scoring.models import ExportJob
-
-from .test_export_jobs import ExportJobCase
+from tests.test_export_jobs import ExportJobCase
 
 
 class StaleAndExpiredTests(ExportJobCase):

@@ -35,9 +35,8 @@ from scoring.export_actions import (
 )
 from scoring.export_tasks import export_workbook
 from scoring.models import ExportJob, ExportState
-
-from .base import CampaignTestCase, ReferenceDataMixin
-from .runner import on_real_stack
+from tests.base import CampaignTestCase, ReferenceDataMixin
+from tests.runner import on_real_stack
 
 
 def use_temporary_export_dir(case: Any) -> Path:

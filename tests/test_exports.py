@@ -38,10 +38,9 @@ from scoring.engine import current_rules, recompute_campaign
 from scoring.exports import EXPORTERS, no_progress
 from scoring.models import ScoringRules
 from standards.models import Item, MemberUnit
-
-from .base import CampaignTestCase, make_community
-from .pipeline import submission_at
-from .spreadsheets import libreoffice_convert
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import submission_at
+from tests.spreadsheets import libreoffice_convert
 
 CATEGORY_HEADERS = [
     "队伍精良\n（16分）",

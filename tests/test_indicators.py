@@ -12,8 +12,7 @@ from scoring.indicators import (
     results_for,
     with_hard_indicators,
 )
-
-from .base import ReferenceDataMixin, make_community
+from tests.base import ReferenceDataMixin, make_community
 
 
 class HardIndicatorTests(ReferenceDataMixin, TestCase):

@@ -20,9 +20,8 @@ from campaign.models import (
 from campaign.roles import Role
 from campaign.workflow import ActionRefused
 from standards.models import Item, MemberUnit
-
-from .base import CampaignTestCase, make_community, make_user
-from .pipeline import open_every_phase, submission_at
+from tests.base import CampaignTestCase, make_community, make_user
+from tests.pipeline import open_every_phase, submission_at
 
 
 class JointReviewCase(CampaignTestCase):

@@ -35,10 +35,9 @@ from campaign.models import (
 from campaign.notice import configured_holidays, notice_period
 from campaign.workflow import ActionRefused, today
 from communities.models import Community
-
-from .base import CampaignTestCase, make_community
-from .pipeline import open_every_phase, submission_at
-from .test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import open_every_phase, submission_at
+from tests.test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir
 
 D = datetime.date
 ADDRESSES = ("127.0.0.1", "10.1.1.1", "10.2.2.2", "10.8.8.8", "10.9.9.9")

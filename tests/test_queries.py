@@ -5,8 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaign import audit
-
-from .base import CampaignTestCase, make_community
+from tests.base import CampaignTestCase, make_community
 
 
 class QueryCountTests(CampaignTestCase):

@@ -23,10 +23,9 @@ from campaign.roles import scope_of
 from communities.importing import apply_import, preview_import
 from communities.models import Community, Street
 from communities.resources import CommunityResource
-
-from .base import CampaignTestCase, ReferenceDataMixin
-from .runner import on_real_stack
-from .spreadsheets import libreoffice_convert, sheet_rows, workbook_bytes
+from tests.base import CampaignTestCase, ReferenceDataMixin
+from tests.runner import on_real_stack
+from tests.spreadsheets import libreoffice_convert, sheet_rows, workbook_bytes
 
 HEADER = CommunityResource.column_names()
 

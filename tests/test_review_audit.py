@@ -25,9 +25,8 @@ from campaign.models import (
 )
 from campaign.workflow import ActionRefused
 from standards.models import Item
-
-from .base import CampaignTestCase, make_community
-from .pipeline import open_every_phase, self_score, submission_at
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import open_every_phase, self_score, submission_at
 
 
 class ReviewTestCase(CampaignTestCase):

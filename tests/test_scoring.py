@@ -38,8 +38,7 @@ from scoring.engine import current_rules, recompute_campaign, recompute_submissi
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.scores import category_subtotals, category_subtotals_in_turn, item_scores
 from standards.models import Category, Item, MemberUnit
-
-from .base import CampaignTestCase, make_community
+from tests.base import CampaignTestCase, make_community
 
 D = Decimal
 H, W = "3710020011", "3710030011"

@@ -22,10 +22,9 @@ from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.schedule import enqueue_submission
 from scoring.tasks import recompute_campaign_scores
 from standards.models import MemberUnit
-
-from .base import CampaignTestCase, ReferenceDataMixin, make_community, make_user
-from .pipeline import open_every_phase, submission_at
-from .runner import on_real_stack
+from tests.base import CampaignTestCase, ReferenceDataMixin, make_community, make_user
+from tests.pipeline import open_every_phase, submission_at
+from tests.runner import on_real_stack
 
 
 class ShortlistCase(CampaignTestCase):

@@ -25,9 +25,8 @@ from standards.actions import (
 from standards.content import content_from_json, content_of, validate
 from standards.models import Item, MemberUnit, Standard
 from standards.workbook import read_standard, write_standard
-
-from .base import CampaignTestCase, ReferenceDataMixin
-from .spreadsheets import libreoffice_convert
+from tests.base import CampaignTestCase, ReferenceDataMixin
+from tests.spreadsheets import libreoffice_convert
 
 SEEDS = Path(__file__).resolve().parent.parent / "standards" / "data" / "seeds"
 

@@ -26,9 +26,8 @@ from campaign.models import (
 )
 from campaign.survey import answer_store, answering, codes
 from campaign.survey.defaults import config_for, default_options, default_questions
-
-from .base import CampaignTestCase
-from .pipeline import open_every_phase, submission_at
+from tests.base import CampaignTestCase
+from tests.pipeline import open_every_phase, submission_at
 
 # One answer per default question (8), by option position: 1 满意 … 4 不了解.
 PATTERN = "12341211"

@@ -16,10 +16,9 @@ from django.utils import timezone
 from campaign.actions import do_create_campaign
 from campaign.models import Campaign, SurveyCode, SurveyResponse
 from campaign.survey import answer_store, answering, codes
-
-from .base import ReferenceDataMixin
-from .runner import on_real_stack
-from .test_survey_answering import PATTERN, answers, build_survey, stamp_ago
+from tests.base import ReferenceDataMixin
+from tests.runner import on_real_stack
+from tests.test_survey_answering import PATTERN, answers, build_survey, stamp_ago
 
 
 @skipUnless(on_real_stack(), "SQLite serialises writers; only PostgreSQL shows a real race")

@@ -39,11 +39,10 @@ from campaign.survey.defaults import config_for
 from campaign.survey.sheet import parse_moment, read_sheet
 from campaign.survey.sheet_template import question_header, template_workbook
 from campaign.workflow import ActionRefused
-
-from .base import CampaignTestCase, ReferenceDataMixin
-from .pipeline import open_every_phase, submission_at
-from .runner import on_real_stack
-from .spreadsheets import libreoffice_convert, workbook_bytes
+from tests.base import CampaignTestCase, ReferenceDataMixin
+from tests.pipeline import open_every_phase, submission_at
+from tests.runner import on_real_stack
+from tests.spreadsheets import libreoffice_convert, workbook_bytes
 
 START = datetime.datetime(2020, 10, 12, 9, 30)
 LABELS = {"1": "满意", "2": "基本满意", "3": "不满意", "4": "不了解"}

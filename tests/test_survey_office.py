@@ -29,9 +29,8 @@ from campaign.models import (
 from campaign.survey import codes
 from campaign.survey.defaults import config_for
 from campaign.workflow import ActionRefused
-
-from .base import CampaignTestCase, make_community
-from .pipeline import answer_survey, open_every_phase, submission_at
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import answer_survey, open_every_phase, submission_at
 
 
 def settings_like(campaign: Any, **changes: Any) -> SurveySettings:

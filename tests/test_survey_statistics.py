@@ -23,9 +23,8 @@ from campaign.survey.statistics import (
     wilson_interval,
 )
 from campaign.workflow import ActionRefused
-
-from .base import CampaignTestCase
-from .pipeline import answer_survey, open_every_phase, submission_at
+from tests.base import CampaignTestCase
+from tests.pipeline import answer_survey, open_every_phase, submission_at
 
 
 class WilsonIntervalTests(CampaignTestCase):

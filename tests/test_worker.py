@@ -10,9 +10,8 @@ from django.urls import reverse
 from campaign.models import WorkerProbe
 from campaign.roles import Role
 from campaign.system import do_request_worker_probe
-
-from .base import make_user
-from .runner import on_real_stack
+from tests.base import make_user
+from tests.runner import on_real_stack
 
 
 @skipUnless(on_real_stack(), "needs the Redis broker and worker that make test starts")

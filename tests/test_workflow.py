@@ -54,9 +54,8 @@ from campaign.models import (
 from campaign.roles import Role
 from campaign.workflow import TRANSITIONS, Action, ActionRefused
 from standards.models import Item, MemberUnit
-
-from .base import CampaignTestCase, make_community
-from .pipeline import (
+from tests.base import CampaignTestCase, make_community
+from tests.pipeline import (
     answer_survey,
     audit_every_item,
     open_every_phase,
@@ -66,7 +65,7 @@ from .pipeline import (
     submission_at,
     today,
 )
-from .spreadsheets import survey_row, survey_workbook
+from tests.spreadsheets import survey_row, survey_workbook
 
 Perform = Callable[[Any, Submission, Any], object]
 # These pick their submissions themselves (a district's list, the approved, those whose notice

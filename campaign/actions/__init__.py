@@ -4,22 +4,31 @@ in that transaction. Grouped by who does the work: the district's (re-exported h
 review pipeline's in ``review`` (office audit, survey), ``joint`` (member units), ``decision``
 (leading group) and ``publication`` (notice, objections, naming)."""
 
-from .assessment import (
+from campaign.actions.assessment import (
     SaveOutcome,
     SheetImportOutcome,
     StaleItem,
     do_apply_assessment_sheet,
     do_save_item,
 )
-from .campaigns import COMMUNITIES_PER_QUOTA_PLACE, do_create_campaign, do_extend_phase
-from .district import (
+from campaign.actions.campaigns import (
+    COMMUNITIES_PER_QUOTA_PLACE,
+    do_create_campaign,
+    do_extend_phase,
+)
+from campaign.actions.district import (
     do_forward_district,
     do_recommend,
     do_return,
     do_submit,
     do_withdraw_recommendation,
 )
-from .evidence import EvidenceOutcome, do_link_evidence, do_unlink_evidence, do_upload_evidence
+from campaign.actions.evidence import (
+    EvidenceOutcome,
+    do_link_evidence,
+    do_unlink_evidence,
+    do_upload_evidence,
+)
 
 __all__ = [
     "COMMUNITIES_PER_QUOTA_PLACE",

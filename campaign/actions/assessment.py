@@ -9,17 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import audit
+from campaign.actions.base import bounded_text, check, lock_or_start, plain_number
+from campaign.assessment import MAX_EXPLANATION, ScoreError, parse_score
+from campaign.assessment_sheet_import import SheetRejected, compare, fingerprint, read_sheet
+from campaign.models import ItemAssessment
+from campaign.workflow import Action, ActionRefused
 from scoring.schedule import scores_changed
 from standards.models import Item
-
-from .. import audit
-from ..assessment import MAX_EXPLANATION, ScoreError, parse_score
-from ..assessment_sheet_import import SheetRejected, compare, fingerprint, read_sheet
-from ..models import (
-    ItemAssessment,
-)
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, lock_or_start, plain_number
 
 
 class StaleItem(ActionRefused):

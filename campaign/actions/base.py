@@ -6,16 +6,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from campaign import audit
+from campaign.models import Status, Submission
+from campaign.roles import scope_of
+from campaign.workflow import Action, ActionRefused, require_allowed
 from communities.models import Community
 from scoring.schedule import scores_changed
-
-from .. import audit
-from ..models import (
-    Status,
-    Submission,
-)
-from ..roles import scope_of
-from ..workflow import Action, ActionRefused, require_allowed
 
 
 def bounded_text(value: str, limit: int, label: str) -> str:

@@ -8,17 +8,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from campaign import audit
+from campaign.models import Campaign, CampaignPhase, DistrictQuota, Phase
+from campaign.workflow import ActionRefused, default_schedule
 from communities.models import District
 from standards.actions import do_freeze
-
-from .. import audit
-from ..models import (
-    Campaign,
-    CampaignPhase,
-    DistrictQuota,
-    Phase,
-)
-from ..workflow import ActionRefused, default_schedule
 
 COMMUNITIES_PER_QUOTA_PLACE = 10
 

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
-from ..assessment import MAX_COMMENT
-from ..evidence import StoredFiles, inspect_uploads
-from ..models import Campaign, DecisionMeeting, Submission
-from ..roles import Capability, scope_of
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, locked, move
+from campaign import audit
+from campaign.actions.base import bounded_text, check, locked, move
+from campaign.assessment import MAX_COMMENT
+from campaign.evidence import StoredFiles, inspect_uploads
+from campaign.models import Campaign, DecisionMeeting, Submission
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused
 
 MAX_TITLE = 100
 

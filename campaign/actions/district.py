@@ -6,16 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
-from ..assessment import MAX_COMMENT, missing_items
-from ..models import (
-    DistrictQuota,
-    DistrictRecommendation,
-    Status,
-    Submission,
-)
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, locked, move
+from campaign import audit
+from campaign.actions.base import bounded_text, check, locked, move
+from campaign.assessment import MAX_COMMENT, missing_items
+from campaign.models import DistrictQuota, DistrictRecommendation, Status, Submission
+from campaign.workflow import Action, ActionRefused
 
 
 def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:

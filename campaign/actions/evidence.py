@@ -6,15 +6,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaign import audit, evidence
+from campaign.actions.base import check, lock_or_start
+from campaign.models import ItemAssessment, Submission
+from campaign.workflow import Action, ActionRefused
 from standards.models import Item
-
-from .. import audit, evidence
-from ..models import (
-    ItemAssessment,
-    Submission,
-)
-from ..workflow import Action, ActionRefused
-from .base import check, lock_or_start
 
 # Evidence changes like a score does: only while the submission is editable and its phase is
 # open (Action.SAVE). The files themselves are checked, written and removed by ``evidence``.

@@ -10,14 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import audit
+from campaign.actions.base import bounded_text, check, locked, log, move, plain_number
+from campaign.assessment import MAX_COMMENT
+from campaign.models import Campaign, ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
+from campaign.roles import Capability, scope_of
+from campaign.workflow import Action, ActionRefused
 from standards.models import Item, MemberUnit
-
-from .. import audit
-from ..assessment import MAX_COMMENT
-from ..models import Campaign, ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
-from ..roles import Capability, scope_of
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, locked, log, move, plain_number
 
 HALF = Decimal("0.5")
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import audit
-from ..evidence import StoredFiles, inspect_uploads
-from ..models import (
+from campaign import audit
+from campaign.actions.base import bounded_text, check, locked, move
+from campaign.evidence import StoredFiles, inspect_uploads
+from campaign.models import (
     Campaign,
     Objection,
     ObjectionStatus,
@@ -26,10 +27,9 @@ from ..models import (
     Submission,
     UpwardLevel,
 )
-from ..notice import notice_period
-from ..roles import Role, scope_of
-from ..workflow import Action, ActionRefused, chinese_date, today
-from .base import bounded_text, check, locked, move
+from campaign.notice import notice_period
+from campaign.roles import Role, scope_of
+from campaign.workflow import Action, ActionRefused, chinese_date, today
 
 MAX_CONTACT = 500
 MAX_TEXT = 2000

@@ -7,12 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaign.actions.base import bounded_text, check, locked, log, move, plain_number
+from campaign.assessment import MAX_COMMENT, ScoreError, parse_score
+from campaign.models import ItemAssessment, ItemAudit, Submission
+from campaign.workflow import Action, ActionRefused
 from standards.models import Item
-
-from ..assessment import MAX_COMMENT, ScoreError, parse_score
-from ..models import ItemAssessment, ItemAudit, Submission
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, locked, log, move, plain_number
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
-from ..models import (
+from campaign import audit
+from campaign.actions.base import bounded_text, check, locked, log, move
+from campaign.models import (
     MAX_QUESTIONS,
     MIN_SAMPLE_SIZE,
     Campaign,
@@ -24,12 +25,11 @@ from ..models import (
     SurveyResponse,
     SurveyTally,
 )
-from ..roles import Capability, scope_of
-from ..survey import codes as survey_codes
-from ..survey.defaults import config_for, write_questionnaire, write_tiers
-from ..survey.statistics import BY_COMMUNITY, figures, scheme_for
-from ..workflow import Action, ActionRefused
-from .base import bounded_text, check, locked, log, move
+from campaign.roles import Capability, scope_of
+from campaign.survey import codes as survey_codes
+from campaign.survey.defaults import config_for, write_questionnaire, write_tiers
+from campaign.survey.statistics import BY_COMMUNITY, figures, scheme_for
+from campaign.workflow import Action, ActionRefused
 
 MAX_OPTIONS = 5
 MAX_CODES_PER_BATCH = 500

@@ -15,15 +15,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.actions.base import check, locked, log
+from campaign.models import Campaign, Status, SurveyImport, SurveyResponse
+from campaign.roles import Role, scope_of
+from campaign.survey import quality
+from campaign.survey.defaults import config_for
+from campaign.survey.sheet import REFERENCE, Questionnaire, SurveySheet, read_sheet
+from campaign.workflow import Action, ActionRefused, refusal, require_allowed
 from communities.sheets import Issue
-
-from ..models import Campaign, Status, SurveyImport, SurveyResponse
-from ..roles import Role, scope_of
-from ..survey import quality
-from ..survey.defaults import config_for
-from ..survey.sheet import REFERENCE, Questionnaire, SurveySheet, read_sheet
-from ..workflow import Action, ActionRefused, refusal, require_allowed
-from .base import check, locked, log
 
 BATCH = 2000
 

@@ -1,6 +1,12 @@
-from .accounts import DISTRICT_ROLE_VALUES, AuditEvent, Profile, WorkerProbe
-from .campaigns import Campaign, CampaignPhase, CampaignQuerySet, DistrictQuota, Phase
-from .review import (
+from campaign.models.accounts import DISTRICT_ROLE_VALUES, AuditEvent, Profile, WorkerProbe
+from campaign.models.campaigns import (
+    Campaign,
+    CampaignPhase,
+    CampaignQuerySet,
+    DistrictQuota,
+    Phase,
+)
+from campaign.models.review import (
     OPEN_OBJECTION_STATES,
     DecisionMeeting,
     ItemAudit,
@@ -12,7 +18,7 @@ from .review import (
     UnitOpinion,
     UnitVeto,
 )
-from .submissions import (
+from campaign.models.submissions import (
     DISTRICT_STATES,
     DONE,
     EDITABLE_STATES,
@@ -26,7 +32,7 @@ from .submissions import (
     Submission,
     UpwardLevel,
 )
-from .survey import (
+from campaign.models.survey import (
     DEFAULT_SAMPLE_SIZE,
     MAX_QUESTIONS,
     MIN_SAMPLE_SIZE,

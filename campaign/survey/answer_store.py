@@ -22,9 +22,7 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from communities.models import Community, District
-
-from ..models import (
+from campaign.models import (
     Campaign,
     CampaignPhase,
     Channel,
@@ -37,6 +35,7 @@ from ..models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from communities.models import Community, District
 
 
 @dataclass(frozen=True)

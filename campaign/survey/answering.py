@@ -27,11 +27,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Campaign, CampaignPhase, Phase, Submission, SurveyCode
-from ..workflow import today
-from . import answer_store, codes, quality
-from .answer_store import Form, Option, Question
-from .defaults import config_for
+from campaign.models import Campaign, CampaignPhase, Phase, Submission, SurveyCode
+from campaign.survey import answer_store, codes, quality
+from campaign.survey.answer_store import Form, Option, Question
+from campaign.survey.defaults import config_for
+from campaign.workflow import today
 
 STAMP_FIELD = "t"
 STAMP_SALT = "campaign.survey.answering.started"

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from ..models import Phase, Status, Submission, SurveyCode, SurveyResponse
-from ..workflow import chinese_date, phase_dates, today
+from campaign.models import Phase, Status, Submission, SurveyCode, SurveyResponse
+from campaign.workflow import chinese_date, phase_dates, today
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 12

@@ -5,13 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Campaign,
-    SurveyConfig,
-    SurveyOption,
-    SurveyPointTier,
-    SurveyQuestion,
-)
+from campaign.models import Campaign, SurveyConfig, SurveyOption, SurveyPointTier, SurveyQuestion
 
 
 def default_questions() -> list[str]:

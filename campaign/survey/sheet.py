@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from campaign.models import Campaign, Channel, Status, Submission, SurveyOption, SurveyQuestion
+from campaign.survey.defaults import config_for
 from communities.models import Community
 from communities.sheets import Issue, SheetError, clean_cell, header_key, normalize_number_text
 from communities.sheets import open_workbook as open_xlsx
-
-from ..models import Campaign, Channel, Status, Submission, SurveyOption, SurveyQuestion
-from .defaults import config_for
 
 # The file format: what an upload is matched on, so not translated.
 SHEET_TITLE, NOTES_TITLE, LIST_TITLE = "问卷", "说明", "社区名单"  # i18n-data

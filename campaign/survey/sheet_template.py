@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..models import Campaign, Status, Submission, SurveyQuestion
-from .defaults import config_for
-from .sheet import (
+from campaign.models import Campaign, Status, Submission, SurveyQuestion
+from campaign.survey.defaults import config_for
+from campaign.survey.sheet import (
     CHANNEL,
     CODE,
     COLLECTOR,

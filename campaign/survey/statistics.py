@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 from django.db.models.lookups import In
 
-from ..models import (
+from campaign.models import (
     Campaign,
     Quality,
     SurveyConfig,
@@ -34,7 +34,7 @@ from ..models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .defaults import config_for
+from campaign.survey.defaults import config_for
 
 # The 97.5 % quantile of the standard normal distribution: a two-sided 95 % interval.
 Z95 = 1.959963984540054

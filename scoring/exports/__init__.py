@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from campaign.models import Campaign
 from campaign.roles import Capability
-
-from ..models import ExportKind
-from . import audit_log, matrix, shortlist, survey
-from .workbook import Params, Progress, no_progress
+from scoring.exports import audit_log, matrix, shortlist, survey
+from scoring.exports.workbook import Params, Progress, no_progress
+from scoring.models import ExportKind
 
 __all__ = [
     "EXPORTERS",

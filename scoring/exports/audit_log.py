@@ -15,10 +15,7 @@ from campaign.audit import ACTION_LABELS
 from campaign.models import AuditEvent, Campaign, CampaignPhase, ObjectionStatus, Status
 from campaign.roles import Role
 from communities.models import District
-from standards.models import Standard
-
-from ..models import ExportState
-from .workbook import (
+from scoring.exports.workbook import (
     Column,
     Params,
     Progress,
@@ -30,6 +27,8 @@ from .workbook import (
     no_progress,
     start_sheet,
 )
+from scoring.models import ExportState
+from standards.models import Standard
 
 PROGRESS_EVERY = 500
 CHUNK = 2000

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from campaign import audit
 from campaign.models import Campaign
-
-from ..models import ExportKind
-from . import write_workbook
+from scoring.exports import write_workbook
+from scoring.models import ExportKind
 
 PRINT_EVERY_PERCENT = 10
 

@@ -16,11 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Submission
-from standards.models import Item
-
-from ..models import ScoreSnapshot, Stage
-from ..scores import item_score_tuples
-from .workbook import (
+from scoring.exports.workbook import (
     Column,
     Params,
     Progress,
@@ -31,6 +27,9 @@ from .workbook import (
     no_progress,
     start_sheet,
 )
+from scoring.models import ScoreSnapshot, Stage
+from scoring.scores import item_score_tuples
+from standards.models import Item
 
 STAGES = (Stage.SELF, Stage.AUDIT, Stage.JOINT)
 PROGRESS_EVERY = 250

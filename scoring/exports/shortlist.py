@@ -15,11 +15,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign
 from campaign.survey.statistics import interval_percent, percent, rate_percent
 from communities.models import District
-from standards.models import Category
-
-from ..models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from ..scores import category_subtotals_in_turn
-from .workbook import (
+from scoring.exports.workbook import (
     Column,
     Params,
     Progress,
@@ -34,6 +30,9 @@ from .workbook import (
     points_text,
     start_sheet,
 )
+from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.scores import category_subtotals_in_turn
+from standards.models import Category
 
 EXCLUDING = [o for o in Outcome if o not in (Outcome.SHORTLISTED, Outcome.NOT_RANKED)]
 # A row of ``_rows``: the joint-stage snapshot and its community.

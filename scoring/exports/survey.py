@@ -20,8 +20,7 @@ from campaign.survey.statistics import (
     scheme_for,
 )
 from communities.models import District
-
-from .workbook import (
+from scoring.exports.workbook import (
     Column,
     Params,
     Progress,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from campaign.kernel.roles import Capability, Role, scope_of
 from campaign.models import (
     DISTRICT_STATES,
     FROM_JOINT_REVIEW,
@@ -19,7 +20,6 @@ from campaign.models import (
     Status,
     Submission,
 )
-from campaign.roles import Capability, Role, scope_of
 from communities.access import get_community_for_user
 from communities.models import Community
 

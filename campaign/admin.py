@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from campaign.actions import do_create_campaign
-from campaign.audit import client_ip
-from campaign.models import AuditEvent, Campaign, CampaignPhase, DistrictQuota, Profile
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.models import AuditEvent, Profile
+from campaign.models import Campaign, CampaignPhase, DistrictQuota
 
 User = get_user_model()
 

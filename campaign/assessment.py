@@ -9,9 +9,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from campaign.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
+from communities.indicators import IndicatorResult, results_for
 from communities.models import Community
 from communities.sheets import normalize_number_text
-from scoring.indicators import IndicatorResult, results_for
 from standards.models import Item
 
 MAX_EXPLANATION = 2000

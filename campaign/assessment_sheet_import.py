@@ -30,8 +30,8 @@ from campaign.assessment_sheet import (
     YEAR_LABEL,
     saved_assessments,
 )
+from campaign.kernel.roles import scope_of
 from campaign.models import Campaign, ItemAssessment, Status
-from campaign.roles import scope_of
 from campaign.workflow import Action, ActionRefused, refusal
 from communities.models import Community
 from communities.sheets import (

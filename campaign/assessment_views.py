@@ -22,8 +22,9 @@ from campaign.access import (
     get_submission_for_user,
     submissions_for,
 )
-from campaign.audit import client_ip
 from campaign.forms import ExtendPhaseForm, RecommendForm, ReturnForm, first_error
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import (
     CampaignPhase,
     DistrictQuota,
@@ -33,7 +34,6 @@ from campaign.models import (
     Status,
     Submission,
 )
-from campaign.roles import Capability, scope_of
 from campaign.workflow import Action, ActionRefused, actions_for, phase_dates, phase_of, refusal
 from communities.access import communities_for
 from standards.models import Item

@@ -4,9 +4,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campaign.auth import display_name
+from campaign.kernel.auth import display_name
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign
-from campaign.roles import Capability, scope_of
 
 
 def _current_year() -> int | None:

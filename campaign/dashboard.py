@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from campaign.kernel.roles import Scope
 from campaign.models import Campaign, Status, Submission
-from campaign.roles import Scope
 from communities.access import communities_for
-from scoring.indicators import with_hard_indicators
+from communities.indicators import with_hard_indicators
 from standards.models import Item
 
 

@@ -19,10 +19,10 @@ from campaign.actions import do_create_campaign
 from campaign.demo_pipeline import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
 from campaign.demo_review import seed_review
 from campaign.demo_scores import seed_scores
-from campaign.models import Campaign, Profile
-from campaign.roles import Role
-from communities.models import Community, District, Street
-from scoring.indicators import (
+from campaign.kernel.models import Profile
+from campaign.kernel.roles import Role
+from campaign.models import Campaign
+from communities.indicators import (
     AREA_CENTI_M2_PER_HOUSEHOLD,
     HOUSEHOLDS_PER_WORKER,
     MIN_AREA_M2_EXISTING_URBAN,
@@ -32,6 +32,7 @@ from scoring.indicators import (
     MIN_WORK_FUNDS_YUAN,
     WORK_FUNDS_YUAN_PER_HOUSEHOLD,
 )
+from communities.models import Community, District, Street
 from standards.models import MemberUnit, Standard
 
 DEMO_PASSWORD = "Weihai@2020"

@@ -42,18 +42,18 @@ from campaign.actions.review import (
     do_request_revision,
 )
 from campaign.demo_survey import seed_survey
+from campaign.kernel.models import Profile
+from campaign.kernel.roles import Role
 from campaign.models import (
     DISTRICT_STATES,
     Campaign,
     CampaignPhase,
     DistrictRecommendation,
     Phase,
-    Profile,
     PublicNotice,
     Status,
     Submission,
 )
-from campaign.roles import Role
 from campaign.samples import pdf_bytes
 from standards.models import Item, MemberUnit
 

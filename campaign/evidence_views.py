@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from campaign import actions, evidence
 from campaign.access import AssessmentTarget, get_assessment_for_user, get_evidence_for_user
-from campaign.audit import client_ip
-from campaign.roles import Capability, scope_of
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
 from standards.models import Item
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from campaign import auth
+from campaign.kernel import auth
 
 
 class LockoutAuthenticationForm(AuthenticationForm):

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from campaign.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.actions import joint
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import (
     Campaign,
     ItemAssessment,
@@ -26,7 +27,6 @@ from campaign.models import (
     UnitOpinion,
     UnitVeto,
 )
-from campaign.roles import Capability, scope_of
 from campaign.workflow import Action, ActionRefused, refusal
 from standards.models import Item, MemberUnit
 

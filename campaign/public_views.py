@@ -20,8 +20,8 @@ from campaign.actions.publication import (
     admit_objection_attempt,
     do_lodge_objection,
 )
-from campaign.audit import client_ip
 from campaign.evidence import ACCEPT_ATTRIBUTE, accepted_types_text
+from campaign.kernel.audit_log import client_ip
 from campaign.models import NAMED_STATES, Campaign, Objection, PublicNotice, Status, Submission
 from campaign.workflow import ActionRefused, today
 

@@ -31,9 +31,10 @@ from campaign.actions.publication import (
     do_recommend_upward,
     objection_actions,
 )
-from campaign.audit import client_ip
 from campaign.evidence import attachment_response
 from campaign.forms import first_error
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import (
     OPEN_OBJECTION_STATES,
     Campaign,
@@ -42,7 +43,6 @@ from campaign.models import (
     Status,
     UpwardLevel,
 )
-from campaign.roles import Capability, scope_of
 from campaign.workflow import ActionRefused, today
 
 PAGE_SIZE = 50

@@ -37,12 +37,12 @@ from campaign.actions.review import (
     do_reject,
     do_request_revision,
 )
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, Scope, scope_of
 from campaign.models import ItemAssessment, ItemAudit, Status, Submission
-from campaign.roles import Capability, Scope, scope_of
 from campaign.workflow import Action, ActionRefused, actions_for, refusal
+from communities.indicators import with_hard_indicators
 from communities.models import Community
-from scoring.indicators import with_hard_indicators
 from standards.models import Item
 
 PAGE_SIZE = 50

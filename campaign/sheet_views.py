@@ -14,9 +14,9 @@ from campaign.access import AssessmentTarget, get_assessment_for_user
 from campaign.actions import do_apply_assessment_sheet
 from campaign.assessment_sheet import instructions, sheet_filename, staging_kind, write_sheet
 from campaign.assessment_sheet_import import SheetRejected, SheetReport, preview_sheet
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Status
-from campaign.roles import Capability, scope_of
 from campaign.workflow import Action, ActionRefused, refusal
 from communities import staging
 from communities.sheets import SheetError, xlsx_response

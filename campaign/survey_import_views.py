@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.access import campaign_or_404
 from campaign.actions.survey_import import SurveyImportReport, do_import_survey
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign, Status, SurveyImport
-from campaign.roles import Capability, scope_of
 from campaign.survey.sheet import MAX_ROWS
 from campaign.survey.sheet_template import (
     surveyed_submissions,

@@ -16,9 +16,9 @@ from campaign.actions.survey import (
     SurveySettings,
     do_save_survey_settings,
 )
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import MIN_SAMPLE_SIZE, SurveyResponse
-from campaign.roles import Capability, scope_of
 from campaign.survey.statistics import percent, scheme_for
 from campaign.workflow import ActionRefused
 

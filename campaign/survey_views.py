@@ -24,7 +24,8 @@ from campaign.actions.survey import (
     do_review_questionnaires,
     do_void_codes,
 )
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import (
     FROM_JOINT_REVIEW,
     Campaign,
@@ -36,7 +37,6 @@ from campaign.models import (
     SurveyResponse,
     SurveyTally,
 )
-from campaign.roles import Capability, scope_of
 from campaign.survey import codes as survey_codes
 from campaign.survey.qr import qr_svg
 from campaign.survey.statistics import (

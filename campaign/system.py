@@ -6,8 +6,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from campaign import audit
-from campaign.models import WorkerProbe
+from campaign.kernel import audit_log
+from campaign.kernel.models import WorkerProbe
 
 
 def do_request_worker_probe(*, actor: Any, ip: str | None = None) -> WorkerProbe:
@@ -15,7 +15,7 @@ def do_request_worker_probe(*, actor: Any, ip: str | None = None) -> WorkerProbe
 
     with transaction.atomic():
         probe = WorkerProbe.objects.create(requested_by=actor)
-        audit.record("system.worker_probe", actor=actor, target=probe, ip=ip)
+        audit_log.record("system.worker_probe", actor=actor, target=probe, ip=ip)
         transaction.on_commit(lambda: complete_worker_probe.delay(probe.pk))
     return probe
 

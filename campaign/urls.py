@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/logout/", views.logout_view, name="logout"),
     path("system/", views.system_status, name="system_status"),
     path("system/worker-probe/", views.worker_probe, name="worker_probe"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views.audit_log_page, name="audit_log"),
     path("<int:year>/schedule/", assessment_views.schedule, name="campaign_schedule"),
     path(
         "<int:year>/schedule/<str:phase>/extend/",

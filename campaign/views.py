@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign import audit, auth, dashboard, todo
+from campaign import dashboard, todo
 from campaign.forms import LockoutAuthenticationForm
-from campaign.models import AuditEvent, Campaign, WorkerProbe
-from campaign.roles import Capability, Role, scope_of
+from campaign.kernel import audit_log, auth
+from campaign.kernel.models import AuditEvent, WorkerProbe
+from campaign.kernel.roles import Capability, Role, scope_of
+from campaign.models import Campaign
 from campaign.system import do_request_worker_probe
 
 AUDIT_PAGE_SIZE = 50
@@ -30,7 +32,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         auth.clear_failures(form.get_user().get_username())
-        audit.record("auth.login", actor=form.get_user(), ip=audit.client_ip(self.request))
+        audit_log.record("auth.login", actor=form.get_user(), ip=audit_log.client_ip(self.request))
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
@@ -40,14 +42,14 @@ class LoginView(auth_views.LoginView):
                 form.failures >= settings.LOGIN_MAX_FAILURES
             )
             action = "auth.locked" if locked else "auth.login_failed"
-            audit.record(action, actor_name=username, ip=audit.client_ip(self.request))
+            audit_log.record(action, actor_name=username, ip=audit_log.client_ip(self.request))
         return super().form_invalid(form)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponseRedirect:
     if request.user.is_authenticated:
-        audit.record("auth.logout", actor=request.user, ip=audit.client_ip(request))
+        audit_log.record("auth.logout", actor=request.user, ip=audit_log.client_ip(request))
     logout(request)
     messages.info(request, _("您已安全退出。"))
     return redirect("login")
@@ -92,7 +94,7 @@ def system_status(request: HttpRequest) -> HttpResponse:
 @require_POST
 def worker_probe(request: HttpRequest) -> HttpResponseRedirect:
     scope_of(request.user).require(Capability.SYSTEM_STATUS)
-    do_request_worker_probe(actor=request.user, ip=audit.client_ip(request))
+    do_request_worker_probe(actor=request.user, ip=audit_log.client_ip(request))
     messages.info(request, _("已发送检测任务，刷新页面查看后台任务是否完成。"))
     return redirect("system_status")
 
@@ -115,17 +117,17 @@ def _cache_ok() -> bool:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_AUDIT_LOG)
     events = scope.restrict(AuditEvent.objects.select_related("district"))
     action = request.GET.get("action", "")
-    if action in audit.ACTION_LABELS:
+    if action in audit_log.ACTION_LABELS:
         events = events.filter(action=action)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     roles = dict(Role.choices)
     rows = [
-        (event, audit.ACTION_LABELS.get(event.action, event.action), roles.get(event.role, ""))
+        (event, audit_log.ACTION_LABELS.get(event.action, event.action), roles.get(event.role, ""))
         for event in page
     ]
     return render(
@@ -134,7 +136,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "labels": audit.ACTION_LABELS,
+            "labels": audit_log.ACTION_LABELS,
             "action": action,
             "query": f"action={action}" if action else "",
         },

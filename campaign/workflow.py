@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import conditions
+from campaign.kernel.roles import Role
 from campaign.models import Campaign, CampaignPhase, Phase, Status, Submission
-from campaign.roles import Role
 
 
 class ActionRefused(Exception):

@@ -6,9 +6,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from campaign.roles import Capability, scope_of
+from campaign.kernel.roles import Capability, scope_of
+from communities.indicators import with_hard_indicators
 from communities.models import Community, District
-from scoring.indicators import with_hard_indicators
 
 
 def communities_for(

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from campaign import audit
+from campaign.kernel import audit_log
 from communities.models import Community
 
 EDITABLE_FIELDS = (
@@ -44,7 +44,7 @@ def do_update_community(
             return []
         community.full_clean()
         community.save()
-        audit.record(
+        audit_log.record(
             "community.update",
             actor=actor,
             target=community,

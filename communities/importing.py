@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
-from campaign import audit
+from campaign.kernel import audit_log
 from communities.resources import CODE, REQUIRED_COLUMNS, CommunityResource
 from communities.sheets import Issue, SheetError, Table, open_workbook, read_table
 from communities.widgets import CodeWidget
 
 if TYPE_CHECKING:
-    from campaign.roles import Scope
+    from campaign.kernel.roles import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def apply_import(
         if not report.ok:
             transaction.set_rollback(True)
             return report
-        audit.record(
+        audit_log.record(
             "community.import",
             actor=actor,
             district_id=scope.district_id if scope is not None else None,

@@ -23,7 +23,7 @@ from communities.widgets import (
 )
 
 if TYPE_CHECKING:
-    from campaign.roles import Scope
+    from campaign.kernel.roles import Scope
 
 CODE = "社区代码"
 NAME = "社区名称"

@@ -9,16 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.audit import client_ip
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign
-from campaign.roles import Capability, scope_of
 from communities import importing, staging
 from communities.access import communities_for, districts_for, get_community_for_user
 from communities.actions import do_update_community
 from communities.exporting import write_register
 from communities.forms import CommunityFactsForm, RegisterFilterForm
+from communities.indicators import results_for, with_hard_indicators
 from communities.sheets import SheetError, xlsx_response
-from scoring.indicators import results_for, with_hard_indicators
 from standards.models import items_by_hard_indicator
 
 PAGE_SIZE = 50

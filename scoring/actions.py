@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign
-from campaign.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
 from scoring.engine import current_rules
 from scoring.models import ScoringRules
@@ -79,7 +79,7 @@ def do_set_shortlist_rules(
             note=note,
             created_by=actor,
         )
-        audit.record(
+        audit_log.record(
             "scoring.rules",
             actor=actor,
             target=rules,

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from campaign.access import campaign_or_404
-from campaign.roles import Capability, scope_of
+from campaign.kernel.roles import Capability, scope_of
 from scoring import charts, dashboard
 from scoring.dashboard import DistrictSatisfaction, Histogram, ProgressRow, ReferenceLine
 

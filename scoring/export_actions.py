@@ -27,9 +27,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
+from campaign.kernel.roles import scope_of
 from campaign.models import Campaign
-from campaign.roles import scope_of
 from scoring.exports import EXPORTERS, Exporter, write_workbook
 from scoring.models import ExportJob, ExportState
 
@@ -90,7 +90,7 @@ def do_request_export(
         job = ExportJob.objects.create(
             campaign=campaign, kind=kind, params=params, requested_by=actor
         )
-        audit.record(
+        audit_log.record(
             "export.request",
             actor=actor,
             target=job,
@@ -104,7 +104,7 @@ def do_request_export(
 
 def do_record_download(job: ExportJob, *, actor: Any, ip: str | None = None) -> None:
     with transaction.atomic():
-        audit.record(
+        audit_log.record(
             "export.download",
             actor=actor,
             target=job,

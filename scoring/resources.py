@@ -17,7 +17,7 @@ from import_export.fields import Field
 from import_export.formats.base_formats import XLSX
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from campaign.auth import display_name
+from campaign.kernel.auth import display_name
 from communities.sheets import defuse
 from scoring.models import ExportJob, ScoreSnapshot, ScoringRules
 

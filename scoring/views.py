@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import campaign_or_404
-from campaign.audit import client_ip
-from campaign.roles import Capability, scope_of
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
 from scoring.actions import RulesForm, do_set_shortlist_rules
 from scoring.engine import current_rules

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from campaign.roles import Capability, scope_of
+from campaign.kernel.roles import Capability, scope_of
 from standards.models import Standard
 
 

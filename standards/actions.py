@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign import audit
+from campaign.kernel import audit_log
 from communities.sheets import Issue
 from standards.content import StandardContent, content_of, describe_changes, validate
 from standards.models import Category, Item, MemberUnit, Standard
@@ -108,7 +108,7 @@ def do_import_standard(
             standard, kind = existing, "replaced"
             standard.categories.all().delete()
         _write(standard, content)
-        audit.record(
+        audit_log.record(
             "standard.import",
             actor=actor,
             target=standard,
@@ -126,7 +126,7 @@ def do_copy_as_new_version(standard_id: int, *, actor: Any, ip: str | None = Non
         content = content_of(source)
         copy = Standard(year=source.year, version=_next_version(source.year))
         _write(copy, content)
-        audit.record(
+        audit_log.record(
             "standard.new_version",
             actor=actor,
             target=copy,
@@ -146,7 +146,7 @@ def do_freeze(standard_id: int, *, actor: Any, reason: str, ip: str | None = Non
         standard.status = Standard.Status.FROZEN
         standard.frozen_at = timezone.now()
         standard.save(update_fields=["status", "frozen_at"])
-        audit.record(
+        audit_log.record(
             "standard.freeze",
             actor=actor,
             target=standard,

@@ -9,9 +9,9 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.indicators import HardIndicator
 from communities.sheets import Issue
 from communities.units import plain_decimal
-from scoring.indicators import HardIndicator
 from standards.models import Item, MemberUnit, Standard
 
 CATEGORY_COUNT = 6

@@ -12,8 +12,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from communities.indicators import HardIndicator
 from communities.units import plain_decimal
-from scoring.indicators import HardIndicator
 
 
 def standard_title(name: str, year: int, version: int) -> str:

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.audit import client_ip
-from campaign.roles import Capability, scope_of
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
 from communities import staging
 from communities.sheets import SheetError, xlsx_response
 from standards.access import get_standard_for_user

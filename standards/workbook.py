@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from communities.indicators import HardIndicator
 from communities.sheets import (
     BinaryWriter,
     Column,
@@ -19,7 +20,6 @@ from communities.sheets import (
 )
 from communities.units import plain_decimal
 from communities.widgets import ChoiceWidget, NumberWidget, TextWidget
-from scoring.indicators import HardIndicator
 from standards.content import (
     CategoryContent,
     ItemContent,

@@ -12,9 +12,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from campaign.actions import do_create_campaign
-from campaign.auth import clear_failures
-from campaign.models import Campaign, Profile
-from campaign.roles import Role
+from campaign.kernel.auth import clear_failures
+from campaign.kernel.models import Profile
+from campaign.kernel.roles import Role
+from campaign.models import Campaign
 from communities.models import Community, District, Street
 from communities.reference import load_districts
 from standards.models import MemberUnit, Standard

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.models import AuditEvent
-from campaign.roles import Role
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
 from tests import (
     routes_dashboard,
     routes_exports,

@@ -16,8 +16,9 @@ from campaign.actions import (
     do_save_item,
     do_submit,
 )
-from campaign.models import AuditEvent, CampaignPhase, Phase, Status, Submission
-from campaign.roles import Role
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
+from campaign.models import CampaignPhase, Phase, Status, Submission
 from campaign.workflow import TRANSITIONS, Action, ActionRefused, find_transition
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community

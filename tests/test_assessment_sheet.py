@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign.actions import do_apply_assessment_sheet, do_save_item
 from campaign.assessment import MAX_EXPLANATION
 from campaign.assessment_sheet_import import SheetRejected, read_sheet
-from campaign.models import AuditEvent, CampaignPhase, ItemAssessment, Phase, Status, Submission
+from campaign.kernel.models import AuditEvent
+from campaign.models import CampaignPhase, ItemAssessment, Phase, Status, Submission
 from campaign.workflow import ActionRefused
 from communities import staging
 from standards.models import Item

@@ -6,8 +6,8 @@ from unittest import skipUnless
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from campaign import audit
-from campaign.models import AuditEvent
+from campaign.kernel import audit_log
+from campaign.kernel.models import AuditEvent
 from communities.models import Community
 from tests.base import CampaignTestCase
 
@@ -17,7 +17,7 @@ class AppendOnlyTests(CampaignTestCase):
         connection.vendor == "postgresql", "the guard is a PostgreSQL trigger; make test runs it"
     )
     def test_postgresql_refuses_update_and_delete(self) -> None:
-        event = audit.record(
+        event = audit_log.record(
             "community.update", actor=self.staff, target=self.dongbei, comment="原始记录"
         )
         attempts = {
@@ -40,7 +40,7 @@ class AppendOnlyTests(CampaignTestCase):
 
     def test_inserting_is_allowed(self) -> None:
         before = AuditEvent.objects.count()
-        audit.record("community.update", actor=self.staff, target=self.dongbei)
+        audit_log.record("community.update", actor=self.staff, target=self.dongbei)
         self.assertEqual(AuditEvent.objects.count(), before + 1)
 
 

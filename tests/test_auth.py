@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import AuditEvent
+from campaign.kernel.models import AuditEvent
 from tests.base import PASSWORD, CampaignTestCase
 
 

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from campaign.models import AuditEvent, EvidenceFile, Status, Submission
+from campaign.kernel.models import AuditEvent
+from campaign.models import EvidenceFile, Status, Submission
 from tests.test_browser import BrowserTestCase
 from tests.test_evidence import use_temporary_evidence_dir
 

@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import FilePayload, expect
 
-from campaign.models import AuditEvent, Campaign, PublicNotice, Status, Submission, UnitOpinion
+from campaign.kernel.models import AuditEvent
+from campaign.models import Campaign, PublicNotice, Status, Submission, UnitOpinion
 from campaign.samples import pdf_bytes
 from standards.models import Item
 from tests.pipeline import open_every_phase, submission_at

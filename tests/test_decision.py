@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from campaign import ranking
 from campaign.actions import decision
+from campaign.kernel.models import AuditEvent
 from campaign.models import (
-    AuditEvent,
     Campaign,
     DecisionMeeting,
     Status,

@@ -12,8 +12,9 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from campaign.demo import DEMO_PASSWORD, DEMO_USERS
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
 from campaign.models import (
-    AuditEvent,
     Campaign,
     DistrictRecommendation,
     Status,
@@ -21,12 +22,11 @@ from campaign.models import (
     SurveyCode,
     SurveyTally,
 )
-from campaign.roles import Role
 from campaign.workflow import Action, refusal
 from communities.forms import INDICATOR_FILTERS
+from communities.indicators import with_hard_indicators
 from communities.models import Community, District, Street
 from communities.models import Community as C
-from scoring.indicators import with_hard_indicators
 from scoring.models import Outcome, ScoreSnapshot, Stage
 
 SHOWN_OUTCOMES = {

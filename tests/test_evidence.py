@@ -23,15 +23,8 @@ from PIL import Image
 
 from campaign import evidence
 from campaign.actions import do_upload_evidence
-from campaign.models import (
-    AuditEvent,
-    CampaignPhase,
-    EvidenceFile,
-    ItemAssessment,
-    Phase,
-    Status,
-    Submission,
-)
+from campaign.kernel.models import AuditEvent
+from campaign.models import CampaignPhase, EvidenceFile, ItemAssessment, Phase, Status, Submission
 from campaign.samples import pdf_bytes
 from standards.models import Item
 from tests.base import CampaignTestCase

@@ -27,7 +27,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaign.actions import do_create_campaign
-from campaign.models import AuditEvent
+from campaign.kernel.models import AuditEvent
 from config.celery import app
 from scoring.export_actions import (
     Heartbeat,

@@ -23,16 +23,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaign.models import (
-    AuditEvent,
-    ItemAudit,
-    Status,
-    Submission,
-    SurveyResponse,
-    SurveyTally,
-    UnitVeto,
-)
-from campaign.roles import Role
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
+from campaign.models import ItemAudit, Status, Submission, SurveyResponse, SurveyTally, UnitVeto
 from communities.models import Community
 from scoring.engine import current_rules, recompute_campaign
 from scoring.exports import EXPORTERS, no_progress

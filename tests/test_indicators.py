@@ -4,14 +4,14 @@ from typing import Any
 from django.test import TestCase
 
 from communities.forms import INDICATOR_FILTERS
-from communities.models import Community
-from scoring.indicators import (
+from communities.indicators import (
     HardIndicator,
     IndicatorResult,
     Status,
     results_for,
     with_hard_indicators,
 )
+from communities.models import Community
 from tests.base import ReferenceDataMixin, make_community
 
 

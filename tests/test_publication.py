@@ -24,14 +24,8 @@ from campaign.actions.publication import (
     do_uphold_objection,
     rate_key,
 )
-from campaign.models import (
-    AuditEvent,
-    Objection,
-    ObjectionStatus,
-    PublicNotice,
-    Status,
-    Submission,
-)
+from campaign.kernel.models import AuditEvent
+from campaign.models import Objection, ObjectionStatus, PublicNotice, Status, Submission
 from campaign.notice import configured_holidays, notice_period
 from campaign.workflow import ActionRefused, today
 from communities.models import Community

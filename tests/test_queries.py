@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign import audit
+from campaign.kernel import audit_log
 from tests.base import CampaignTestCase, make_community
 
 
@@ -53,7 +53,7 @@ class QueryCountTests(CampaignTestCase):
         self.login(self.office)
         before = self.queries(reverse("audit_log"))
         for n in range(60):
-            audit.record(
+            audit_log.record(
                 "community.update",
                 actor=self.staff,
                 target=self.dongbei,

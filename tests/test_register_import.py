@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
-from campaign.models import AuditEvent
-from campaign.roles import scope_of
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import scope_of
 from communities.importing import apply_import, preview_import
 from communities.models import Community, Street
 from communities.resources import CommunityResource

@@ -15,14 +15,8 @@ from campaign.actions.review import (
     do_request_revision,
 )
 from campaign.actions.survey import do_finish_survey
-from campaign.models import (
-    AuditEvent,
-    EvidenceFile,
-    ItemAudit,
-    Phase,
-    Status,
-    Submission,
-)
+from campaign.kernel.models import AuditEvent
+from campaign.models import EvidenceFile, ItemAudit, Phase, Status, Submission
 from campaign.workflow import ActionRefused
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community

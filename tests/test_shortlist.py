@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from campaign.actions.campaigns import do_create_campaign
 from campaign.actions.joint import do_veto
-from campaign.models import AuditEvent, Campaign, Status, Submission, SurveyTally
-from campaign.roles import Role
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
+from campaign.models import Campaign, Status, Submission, SurveyTally
 from scoring.actions import RulesForm, do_set_shortlist_rules
 from scoring.engine import current_rules, recompute_campaign
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage

@@ -14,8 +14,8 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from campaign.models import AuditEvent
-from scoring.indicators import HardIndicator
+from campaign.kernel.models import AuditEvent
+from communities.indicators import HardIndicator
 from standards.actions import (
     StandardInvalid,
     do_copy_as_new_version,

@@ -24,9 +24,9 @@ from openpyxl import load_workbook
 from campaign import survey_import_views
 from campaign.actions import do_create_campaign
 from campaign.actions.survey_import import do_import_survey
-from campaign.audit import COMMAND_LINE
+from campaign.kernel.audit_log import COMMAND_LINE
+from campaign.kernel.models import AuditEvent
 from campaign.models import (
-    AuditEvent,
     CampaignPhase,
     Phase,
     Quality,

@@ -15,8 +15,8 @@ from campaign.actions.survey import (
     do_save_survey_settings,
     do_void_codes,
 )
+from campaign.kernel.models import AuditEvent
 from campaign.models import (
-    AuditEvent,
     Quality,
     Status,
     SurveyCode,

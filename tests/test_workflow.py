@@ -38,8 +38,9 @@ from campaign.actions.survey import (
     do_review_questionnaires,
 )
 from campaign.actions.survey_import import do_import_survey
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
 from campaign.models import (
-    AuditEvent,
     DecisionMeeting,
     DistrictQuota,
     Objection,
@@ -51,7 +52,6 @@ from campaign.models import (
     SurveyResponse,
     UnitVeto,
 )
-from campaign.roles import Role
 from campaign.workflow import TRANSITIONS, Action, ActionRefused
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community

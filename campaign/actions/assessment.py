@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, lock_or_start, plain_number
 from campaign.assessment import MAX_EXPLANATION, ScoreError, parse_score
 from campaign.assessment_sheet_import import SheetRejected, compare, fingerprint, read_sheet
+from campaign.kernel import audit_log
 from campaign.models import ItemAssessment
 from campaign.workflow import Action, ActionRefused
 from scoring.schedule import scores_changed
@@ -81,7 +81,7 @@ def do_save_item(
         assessment.save()
         submission.save(update_fields=["updated_at"])
         scores_changed(submission.pk)
-        audit.record(
+        audit_log.record(
             "assessment.save",
             actor=actor,
             target=submission,
@@ -158,7 +158,7 @@ def do_apply_assessment_sheet(
         if codes:
             submission.save(update_fields=["updated_at"])
             scores_changed(submission.pk)
-            audit.record(
+            audit_log.record(
                 "assessment.import",
                 actor=actor,
                 target=submission,

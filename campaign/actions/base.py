@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
+from campaign.kernel.roles import scope_of
 from campaign.models import Status, Submission
-from campaign.roles import scope_of
 from campaign.workflow import Action, ActionRefused, require_allowed
 from communities.models import Community
 from scoring.schedule import scores_changed
@@ -80,7 +80,7 @@ def log(
     """The audit row of one row of the transition table (a move or work within a state), and
     the recompute of the submission's scores once it commits (every such row may change them)."""
     scores_changed(submission.pk)
-    audit.record(
+    audit_log.record(
         f"assessment.{action.value}",
         actor=actor,
         target=submission,

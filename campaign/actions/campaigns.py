@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
 from campaign.models import Campaign, CampaignPhase, DistrictQuota, Phase
 from campaign.workflow import ActionRefused, default_schedule
 from communities.models import District
@@ -47,7 +47,7 @@ def do_create_campaign(
             )
             for pk, n in sizes
         )
-        audit.record("campaign.create", actor=actor, target=campaign, ip=ip)
+        audit_log.record("campaign.create", actor=actor, target=campaign, ip=ip)
     return campaign
 
 
@@ -70,7 +70,7 @@ def do_extend_phase(
         previous = dates.ends_on
         dates.ends_on = ends_on
         dates.save(update_fields=["ends_on"])
-        audit.record(
+        audit_log.record(
             "campaign.extend_phase",
             actor=actor,
             target=dates.campaign,

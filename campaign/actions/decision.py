@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, locked, move
 from campaign.assessment import MAX_COMMENT
 from campaign.evidence import StoredFiles, inspect_uploads
+from campaign.kernel import audit_log
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign, DecisionMeeting, Submission
-from campaign.roles import Capability, scope_of
 from campaign.workflow import Action, ActionRefused
 
 MAX_TITLE = 100
@@ -58,7 +58,7 @@ def do_record_meeting(
             sha256=minutes.sha256,
             stored_name=stored_name,
         )
-        audit.record(
+        audit_log.record(
             "decision.meeting",
             actor=actor,
             target=meeting,

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, locked, move
 from campaign.assessment import MAX_COMMENT, missing_items
+from campaign.kernel import audit_log
 from campaign.models import DistrictQuota, DistrictRecommendation, Status, Submission
 from campaign.workflow import Action, ActionRefused
 
@@ -140,7 +140,7 @@ def do_forward_district(
             forwarded_at=timezone.now(),
             forwarded_by=actor,
         )
-        audit.record(
+        audit_log.record(
             "district.forward",
             actor=actor,
             target=recommendation,

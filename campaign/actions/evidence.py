@@ -6,8 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaign import audit, evidence
+from campaign import evidence
 from campaign.actions.base import check, lock_or_start
+from campaign.kernel import audit_log
 from campaign.models import ItemAssessment, Submission
 from campaign.workflow import Action, ActionRefused
 from standards.models import Item
@@ -77,7 +78,7 @@ def do_upload_evidence(
         if new_links or linked:
             assessment.evidence.add(*new_links, *linked)
             submission.save(update_fields=["updated_at"])
-            audit.record(
+            audit_log.record(
                 "evidence.upload",
                 actor=actor,
                 target=submission,
@@ -112,7 +113,7 @@ def do_link_evidence(
         if linked:
             assessment.evidence.add(*linked)
             submission.save(update_fields=["updated_at"])
-            audit.record(
+            audit_log.record(
                 "evidence.link",
                 actor=actor,
                 target=submission,
@@ -154,7 +155,7 @@ def do_unlink_evidence(
             raise ActionRefused(_("该文件没有关联到本小项，可能已被移除，请刷新页面。"))
         assessment.evidence.remove(unlinked)
         submission.save(update_fields=["updated_at"])
-        audit.record(
+        audit_log.record(
             "evidence.unlink",
             actor=actor,
             target=submission,

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, locked, log, move, plain_number
 from campaign.assessment import MAX_COMMENT
+from campaign.kernel import audit_log
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign, ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
-from campaign.roles import Capability, scope_of
 from campaign.workflow import Action, ActionRefused
 from standards.models import Item, MemberUnit
 
@@ -256,7 +256,7 @@ def do_remind_unit(
         reminder = Reminder.objects.create(
             campaign_id=campaign_id, unit=unit, message=message, sent_by=actor
         )
-        audit.record(
+        audit_log.record(
             "review.remind",
             actor=actor,
             target=reminder,

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, locked, move
 from campaign.evidence import StoredFiles, inspect_uploads
+from campaign.kernel import audit_log
+from campaign.kernel.roles import Role, scope_of
 from campaign.models import (
     Campaign,
     Objection,
@@ -28,7 +29,6 @@ from campaign.models import (
     UpwardLevel,
 )
 from campaign.notice import notice_period
-from campaign.roles import Role, scope_of
 from campaign.workflow import Action, ActionRefused, chinese_date, today
 
 MAX_CONTACT = 500
@@ -86,7 +86,7 @@ def do_publish_notice(
         for submission in chosen:
             submission.notice = notice
             move(submission, Action.PUBLISH, actor=actor, ip=ip, details={"notice": notice.pk})
-        audit.record(
+        audit_log.record(
             "notice.publish",
             actor=actor,
             target=notice,
@@ -184,7 +184,7 @@ def do_lodge_objection(
         objection.save()
         # The objector's name and contact stay out of the log: the office reads them on the
         # objection itself.
-        audit.record(
+        audit_log.record(
             "objection.lodge",
             actor_name=_("公众"),
             target=objection,
@@ -291,7 +291,7 @@ def do_handle_objection(
         if transition.target in CLOSED:
             objection.closed_at = timezone.now()
         objection.save()
-        audit.record(
+        audit_log.record(
             f"objection.{action.value}",
             actor=actor,
             target=objection,

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
 from campaign.actions.base import bounded_text, check, locked, log, move
+from campaign.kernel import audit_log
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import (
     MAX_QUESTIONS,
     MIN_SAMPLE_SIZE,
@@ -25,7 +26,6 @@ from campaign.models import (
     SurveyResponse,
     SurveyTally,
 )
-from campaign.roles import Capability, scope_of
 from campaign.survey import codes as survey_codes
 from campaign.survey.defaults import config_for, write_questionnaire, write_tiers
 from campaign.survey.statistics import BY_COMMUNITY, figures, scheme_for
@@ -174,7 +174,7 @@ def do_save_survey_settings(
         config.cluster_size = cluster_size
         config.notice = notice
         config.save()
-        audit.record(
+        audit_log.record(
             "survey.configure",
             actor=actor,
             target=campaign,

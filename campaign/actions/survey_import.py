@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import check, locked, log
+from campaign.kernel.roles import Role, scope_of
 from campaign.models import Campaign, Status, SurveyImport, SurveyResponse
-from campaign.roles import Role, scope_of
 from campaign.survey import quality
 from campaign.survey.defaults import config_for
 from campaign.survey.sheet import REFERENCE, Questionnaire, SurveySheet, read_sheet

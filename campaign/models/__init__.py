@@ -1,4 +1,4 @@
-from campaign.models.accounts import DISTRICT_ROLE_VALUES, AuditEvent, Profile, WorkerProbe
+from campaign.kernel.models import DISTRICT_ROLE_VALUES, AuditEvent, Profile, WorkerProbe
 from campaign.models.campaigns import (
     Campaign,
     CampaignPhase,

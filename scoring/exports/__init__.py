@@ -16,8 +16,8 @@ from typing import BinaryIO
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from campaign.kernel.roles import Capability
 from campaign.models import Campaign
-from campaign.roles import Capability
 from scoring.exports import audit_log, matrix, shortlist, survey
 from scoring.exports.workbook import Params, Progress, no_progress
 from scoring.models import ExportKind

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from campaign.audit import ACTION_LABELS
-from campaign.models import AuditEvent, Campaign, CampaignPhase, ObjectionStatus, Status
-from campaign.roles import Role
+from campaign.kernel.audit_log import ACTION_LABELS
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import Role
+from campaign.models import Campaign, CampaignPhase, ObjectionStatus, Status
 from communities.models import District
 from scoring.exports.workbook import (
     Column,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
 from campaign.models import Campaign
 from scoring.exports import write_workbook
 from scoring.models import ExportKind
@@ -62,7 +62,7 @@ class ExportCommand(BaseCommand):
             ) from exc
         size = out.stat().st_size
         with transaction.atomic():
-            audit.record(
+            audit_log.record(
                 "export.command",
                 target=chosen,
                 comment=str(out.resolve()),

@@ -72,6 +72,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from campaign.actions import do_create_campaign  # noqa: E402
+from campaign.kernel.roles import Role  # noqa: E402
 from campaign.models import (  # noqa: E402
     Campaign,
     Status,
@@ -80,7 +81,6 @@ from campaign.models import (  # noqa: E402
     SurveyQuestion,
     SurveyResponse,
 )
-from campaign.roles import Role  # noqa: E402
 from campaign.survey.codes import create_codes  # noqa: E402
 from campaign.survey.defaults import config_for  # noqa: E402
 from communities.models import Community, Street  # noqa: E402

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from campaign.actions.survey_import import SurveyImportReport, do_import_survey
+from campaign.kernel.roles import Capability, scope_of
 from campaign.models import Campaign
-from campaign.roles import Capability, scope_of
 from campaign.workflow import ActionRefused
 from communities.sheets import SheetError, read_file
 

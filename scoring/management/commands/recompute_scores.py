@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from campaign import audit
+from campaign.kernel import audit_log
 from campaign.models import Campaign
 from scoring.engine import recompute_campaign
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic():
                     written = recompute_campaign(campaign.pk)
-                    audit.record(
+                    audit_log.record(
                         "scoring.recompute",
                         target=campaign,
                         details={"snapshots": written},

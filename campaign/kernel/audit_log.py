@@ -7,8 +7,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import AuditEvent
-from campaign.roles import scope_of
+from campaign.kernel.models import AuditEvent
+from campaign.kernel.roles import scope_of
 
 ACTION_LABELS = {
     "auth.login": _("登录"),

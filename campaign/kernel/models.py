@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaign.roles import DISTRICT_ROLES, Role
+from campaign.kernel.roles import DISTRICT_ROLES, Role
 
 # Sorted: a set's order changes between processes, and the migration must not.
 DISTRICT_ROLE_VALUES = sorted(role.value for role in DISTRICT_ROLES)

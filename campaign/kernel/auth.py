@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
-from campaign.roles import scope_of
+from campaign.kernel.roles import scope_of
 
 User = get_user_model()
 

@@ -9,17 +9,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from campaign.decision.models import DecisionMeeting
 from campaign.kernel.roles import Capability, Role, scope_of
-from campaign.models import (
+from campaign.pipeline.models import (
     DISTRICT_STATES,
     FROM_JOINT_REVIEW,
     Campaign,
-    DecisionMeeting,
     EvidenceFile,
-    Objection,
     Status,
     Submission,
 )
+from campaign.publication.models import Objection
 from communities.access import get_community_for_user
 from communities.models import Community
 

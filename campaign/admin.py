@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.actions import do_create_campaign
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.models import AuditEvent, Profile
-from campaign.models import Campaign, CampaignPhase, DistrictQuota
+from campaign.pipeline.models import Campaign, CampaignPhase, DistrictQuota
 
 User = get_user_model()
 

@@ -17,8 +17,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.access import AssessmentTarget
-from campaign.assessment import MAX_EXPLANATION
-from campaign.models import ItemAssessment
+from campaign.pipeline.items import MAX_EXPLANATION
+from campaign.pipeline.models import ItemAssessment
 from communities.models import Community
 from communities.sheets import BinaryWriter, defuse
 from communities.units import plain_decimal

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.access import AssessmentTarget
-from campaign.assessment import MAX_EXPLANATION, ScoreError, item_problem, parse_score
 from campaign.assessment_sheet import (
     CODE,
     COLUMNS,
@@ -31,7 +30,8 @@ from campaign.assessment_sheet import (
     saved_assessments,
 )
 from campaign.kernel.roles import scope_of
-from campaign.models import Campaign, ItemAssessment, Status
+from campaign.pipeline.items import MAX_EXPLANATION, ScoreError, item_problem, parse_score
+from campaign.pipeline.models import Campaign, ItemAssessment, Status
 from campaign.workflow import Action, ActionRefused, refusal
 from communities.models import Community
 from communities.sheets import (

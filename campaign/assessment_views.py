@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign import actions, assessment
+from campaign import actions
 from campaign.access import (
     AssessmentTarget,
     campaign_or_404,
@@ -22,13 +22,14 @@ from campaign.access import (
     get_submission_for_user,
     submissions_for,
 )
+from campaign.district.models import DistrictRecommendation
 from campaign.forms import ExtendPhaseForm, RecommendForm, ReturnForm, first_error
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import (
+from campaign.pipeline import items
+from campaign.pipeline.models import (
     CampaignPhase,
     DistrictQuota,
-    DistrictRecommendation,
     EvidenceFile,
     Phase,
     Status,
@@ -59,8 +60,7 @@ def assessment_list(request: HttpRequest, year: int) -> HttpResponse:
         )
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
     progress = {
-        s.community_id: s
-        for s in assessment.with_progress(visible.filter(community__in=list(page)))
+        s.community_id: s for s in items.with_progress(visible.filter(community__in=list(page)))
     }
     return render(
         request,
@@ -69,7 +69,7 @@ def assessment_list(request: HttpRequest, year: int) -> HttpResponse:
             "campaign": campaign,
             "page": page,
             "rows": [(c, progress.get(c.pk)) for c in page],
-            "item_total": assessment.item_count(campaign),
+            "item_total": items.item_count(campaign),
             "status": status,
             "statuses": [(NOT_STARTED, _("未开始")), *Status.choices],
             "query": f"status={status}" if status else "",
@@ -97,7 +97,7 @@ def _render_detail(
     can_assess = scope.can(Capability.ASSESS)
     locked_reason = refusal(target.campaign, state, Action.SAVE, scope.role) if can_assess else ""
     editable = can_assess and not locked_reason
-    blocks = assessment.assessment_blocks(target.campaign, target.community, submission)
+    blocks = items.assessment_blocks(target.campaign, target.community, submission)
     for block in blocks:
         for row in block.rows:
             row.kept = (kept or {}).get(row.item.pk)
@@ -169,14 +169,14 @@ def save_item(request: HttpRequest, year: int, code: str, item_code: str) -> Htt
         return _render_detail(request, refreshed, kept={item.pk: typed}, status=409)
     saved = outcome.assessment
     if wants_json:
-        progress = assessment.category_progress(target.campaign, saved.submission)
+        progress = items.category_progress(target.campaign, saved.submission)
         return JsonResponse(
             {
                 "ok": True,
                 "version": saved.version,
                 "saved_at": f"{timezone.localtime(saved.updated_at):%H:%M:%S}",
                 "score_error": outcome.score_error,
-                "problem": assessment.item_problem(saved.self_score, saved.explanation),
+                "problem": items.item_problem(saved.self_score, saved.explanation),
                 "done": sum(p.done for p in progress),
                 "categories": {p.code: [p.done, p.items] for p in progress},
             }
@@ -219,7 +219,7 @@ def district_review(request: HttpRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     submissions = submissions_for(request.user, campaign, Capability.REVIEW_DISTRICT)
-    ordered = assessment.with_progress(submissions).order_by("rank", "community__code")
+    ordered = items.with_progress(submissions).order_by("rank", "community__code")
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     quota = scope.restrict(DistrictQuota.objects.filter(campaign=campaign)).first()
     recommended = submissions.filter(status__in=[Status.RECOMMENDED, Status.FORWARDED]).count()
@@ -240,7 +240,7 @@ def district_review(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "page": page,
             "rows": rows,
-            "item_total": assessment.item_count(campaign),
+            "item_total": items.item_count(campaign),
             "quota": quota.quota if quota else 0,
             "recommended": recommended,
             "forwarded": forwarded,

@@ -5,17 +5,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import (
-    OPEN_OBJECTION_STATES,
-    ItemAudit,
-    Objection,
-    ObjectionStatus,
-    Quality,
-    Submission,
-    SurveyResponse,
-    UnitOpinion,
-    UnitVeto,
-)
+from campaign.pipeline.models import ItemAudit, Submission, UnitOpinion, UnitVeto
+from campaign.publication.models import OPEN_OBJECTION_STATES, Objection, ObjectionStatus
+from campaign.survey.models import Quality, SurveyResponse
 from standards.models import Item, MemberUnit
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.kernel.auth import display_name
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 
 
 def _current_year() -> int | None:

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from campaign.kernel.roles import Scope
-from campaign.models import Campaign, Status, Submission
+from campaign.pipeline.models import Campaign, Status, Submission
 from communities.access import communities_for
 from communities.indicators import with_hard_indicators
 from standards.models import Item

@@ -20,10 +20,11 @@ from campaign.access import (
     submissions_for,
 )
 from campaign.actions import decision
+from campaign.decision.models import DecisionMeeting
 from campaign.evidence import ACCEPT_ATTRIBUTE, attachment_response
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import DecisionMeeting, Status
+from campaign.pipeline.models import Status
 from campaign.workflow import Action, ActionRefused, refusal
 
 PAGE_SIZE = 50

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from campaign.models import EvidenceFile, Submission
+from campaign.pipeline.models import EvidenceFile, Submission
 from campaign.workflow import ActionRefused
 
 __all__ = [

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from campaign.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.actions import joint
+from campaign.joint.models import Reminder
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import (
+from campaign.pipeline.models import (
     Campaign,
     ItemAssessment,
     ItemAudit,
-    Reminder,
     Status,
     Submission,
     UnitOpinion,

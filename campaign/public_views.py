@@ -22,7 +22,8 @@ from campaign.actions.publication import (
 )
 from campaign.evidence import ACCEPT_ATTRIBUTE, accepted_types_text
 from campaign.kernel.audit_log import client_ip
-from campaign.models import NAMED_STATES, Campaign, Objection, PublicNotice, Status, Submission
+from campaign.pipeline.models import NAMED_STATES, Campaign, Status, Submission
+from campaign.publication.models import Objection, PublicNotice
 from campaign.workflow import ActionRefused, today
 
 PAGE_SIZE = 50

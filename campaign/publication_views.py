@@ -35,14 +35,8 @@ from campaign.evidence import attachment_response
 from campaign.forms import first_error
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import (
-    OPEN_OBJECTION_STATES,
-    Campaign,
-    Objection,
-    PublicNotice,
-    Status,
-    UpwardLevel,
-)
+from campaign.pipeline.models import Campaign, Status, UpwardLevel
+from campaign.publication.models import OPEN_OBJECTION_STATES, Objection, PublicNotice
 from campaign.workflow import ActionRefused, today
 
 PAGE_SIZE = 50

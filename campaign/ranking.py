@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from campaign.models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
+from campaign.pipeline.models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
 from campaign.survey.statistics import percent
 from scoring.models import ScoreSnapshot, Stage
 from scoring.scores import category_subtotals

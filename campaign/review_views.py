@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaign import assessment
 from campaign.access import (
     CITY_VISIBLE_STATES,
     campaign_or_404,
@@ -39,7 +38,8 @@ from campaign.actions.review import (
 )
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, Scope, scope_of
-from campaign.models import ItemAssessment, ItemAudit, Status, Submission
+from campaign.pipeline import items
+from campaign.pipeline.models import ItemAssessment, ItemAudit, Status, Submission
 from campaign.workflow import Action, ActionRefused, actions_for, refusal
 from communities.indicators import with_hard_indicators
 from communities.models import Community
@@ -115,7 +115,7 @@ def review_list(request: HttpRequest, year: int) -> HttpResponse:
             "stats": stats,
             "status": status if status in CITY_VISIBLE_STATES else "",
             "query": f"status={status}" if status in CITY_VISIBLE_STATES else "",
-            "item_total": assessment.item_count(campaign),
+            "item_total": items.item_count(campaign),
         },
     )
 
@@ -124,7 +124,7 @@ def review_list(request: HttpRequest, year: int) -> HttpResponse:
 class AuditLine:
     """One item on the audit page: the self-assessment beside the office's audit."""
 
-    row: assessment.ItemRow
+    row: items.ItemRow
     audit: ItemAudit | None
     history: list[ItemAudit] = field(default_factory=list)
     kept: AuditRow | None = None
@@ -199,7 +199,7 @@ def _render_audit(
     scope = scope_of(request.user)
     campaign = submission.campaign
     community = with_hard_indicators(Community.objects.filter(pk=submission.community_id)).get()
-    blocks = assessment.assessment_blocks(campaign, community, submission)
+    blocks = items.assessment_blocks(campaign, community, submission)
     # A district sees the office's scores once the round is decided, not while it is worked on.
     hide_current = scope.is_district_bound and submission.status == Status.FORWARDED
     current: dict[int, ItemAudit] = {}

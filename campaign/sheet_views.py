@@ -16,7 +16,7 @@ from campaign.assessment_sheet import instructions, sheet_filename, staging_kind
 from campaign.assessment_sheet_import import SheetRejected, SheetReport, preview_sheet
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Status
+from campaign.pipeline.models import Status
 from campaign.workflow import Action, ActionRefused, refusal
 from communities import staging
 from communities.sheets import SheetError, xlsx_response

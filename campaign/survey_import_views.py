@@ -21,7 +21,8 @@ from campaign.access import campaign_or_404
 from campaign.actions.survey_import import SurveyImportReport, do_import_survey
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign, Status, SurveyImport
+from campaign.pipeline.models import Campaign, Status
+from campaign.survey.models import SurveyImport
 from campaign.survey.sheet import MAX_ROWS
 from campaign.survey.sheet_template import (
     surveyed_submissions,

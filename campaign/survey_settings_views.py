@@ -18,7 +18,7 @@ from campaign.actions.survey import (
 )
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import MIN_SAMPLE_SIZE, SurveyResponse
+from campaign.survey.models import MIN_SAMPLE_SIZE, SurveyResponse
 from campaign.survey.statistics import percent, scheme_for
 from campaign.workflow import ActionRefused
 

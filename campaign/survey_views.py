@@ -26,18 +26,9 @@ from campaign.actions.survey import (
 )
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import (
-    FROM_JOINT_REVIEW,
-    Campaign,
-    Phase,
-    Quality,
-    Status,
-    Submission,
-    SurveyCode,
-    SurveyResponse,
-    SurveyTally,
-)
+from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Phase, Status, Submission
 from campaign.survey import codes as survey_codes
+from campaign.survey.models import Quality, SurveyCode, SurveyResponse, SurveyTally
 from campaign.survey.qr import qr_svg
 from campaign.survey.statistics import (
     BY_DISTRICT,

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from campaign.access import submissions_for
 from campaign.kernel.roles import Capability, Role, scope_of
-from campaign.models import OPEN_OBJECTION_STATES, Campaign, Objection, Status
+from campaign.pipeline.models import Campaign, Status
+from campaign.publication.models import OPEN_OBJECTION_STATES, Objection
 from campaign.workflow import ACTION_NAMES, TRANSITIONS, refusal
 
 # Where each role does the work of a state. A state missing here is worked on the

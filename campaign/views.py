@@ -19,7 +19,7 @@ from campaign.forms import LockoutAuthenticationForm
 from campaign.kernel import audit_log, auth
 from campaign.kernel.models import AuditEvent, WorkerProbe
 from campaign.kernel.roles import Capability, Role, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from campaign.system import do_request_worker_probe
 
 AUDIT_PAGE_SIZE = 50

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from campaign import conditions
 from campaign.kernel.roles import Role
-from campaign.models import Campaign, CampaignPhase, Phase, Status, Submission
+from campaign.pipeline.models import Campaign, CampaignPhase, Phase, Status, Submission
 
 
 class ActionRefused(Exception):

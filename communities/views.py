@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from communities import importing, staging
 from communities.access import communities_for, districts_for, get_community_for_user
 from communities.actions import do_update_community

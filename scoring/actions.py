@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from campaign.workflow import ActionRefused
 from scoring.engine import current_rules
 from scoring.models import ScoringRules

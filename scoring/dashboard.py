@@ -12,7 +12,8 @@ from django.db.models.functions import Cast, Floor, Least
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Campaign, Status, Submission, SurveyConfig, SurveyTally
+from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.survey.models import SurveyConfig, SurveyTally
 from campaign.survey.statistics import interval_percent, percent, rate_percent
 from communities.models import District
 from scoring.models import ScoreSnapshot, ScoringRules, Stage

@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaign.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
+from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
 from communities.models import Community
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.scores import T_SUBMISSION, parameters, planned_for_whole_tables, stage_sums_sql

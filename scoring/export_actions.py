@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.exports import EXPORTERS, Exporter, write_workbook
 from scoring.models import ExportJob, ExportState
 

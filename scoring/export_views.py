@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campaign.access import campaign_or_404
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from communities.sheets import XLSX_CONTENT_TYPE
 from scoring.export_actions import (
     do_record_download,

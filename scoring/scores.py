@@ -26,14 +26,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from campaign.models import (
-    Campaign,
-    ItemAssessment,
-    ItemAudit,
-    Submission,
-    SurveyTally,
-    UnitOpinion,
-)
+from campaign.pipeline.models import Campaign, ItemAssessment, ItemAudit, Submission, UnitOpinion
+from campaign.survey.models import SurveyTally
 from scoring.models import ScoringRules, Stage
 from standards.models import Item
 

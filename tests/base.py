@@ -15,7 +15,7 @@ from campaign.actions import do_create_campaign
 from campaign.kernel.auth import clear_failures
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from communities.models import Community, District, Street
 from communities.reference import load_districts
 from standards.models import MemberUnit, Standard

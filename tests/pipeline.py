@@ -7,23 +7,25 @@ from typing import Any
 
 from django.utils import timezone
 
-from campaign.models import (
+from campaign.decision.models import DecisionMeeting
+from campaign.pipeline.models import (
     Campaign,
     CampaignPhase,
-    Channel,
-    DecisionMeeting,
     ItemAssessment,
     ItemAudit,
-    PublicNotice,
     Status,
     Submission,
+    UnitOpinion,
+)
+from campaign.publication.models import PublicNotice
+from campaign.survey.defaults import config_for
+from campaign.survey.models import (
+    Channel,
     SurveyOption,
     SurveyQuestion,
     SurveyResponse,
     SurveyTally,
-    UnitOpinion,
 )
-from campaign.survey.defaults import config_for
 from communities.models import Community
 from standards.models import Item
 

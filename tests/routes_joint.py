@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from campaign.actions import decision
-from campaign.models import Status
+from campaign.pipeline.models import Status
 from tests.base import make_community
 from tests.pipeline import open_every_phase, submission_at
 from tests.routes import Route, only

@@ -6,7 +6,7 @@ whatever order the personas run in."""
 
 from typing import Any
 
-from campaign.models import Status, Submission
+from campaign.pipeline.models import Status, Submission
 from standards.models import Item
 from tests.base import make_community
 from tests.pipeline import self_score, submission_at

@@ -7,7 +7,7 @@ the questionnaire comes back with its errors and the code stays unused for the n
 
 from typing import Any
 
-from campaign.models import Status
+from campaign.pipeline.models import Status
 from campaign.survey.codes import create_codes
 from campaign.survey.defaults import config_for
 from tests.base import make_community

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import Status, Submission
+from campaign.pipeline.models import Status, Submission
 from scoring.models import ExportJob, ExportKind, Outcome, ScoreSnapshot, ScoringRules, Stage
 from tests.base import CampaignTestCase, make_community
 from tests.routes import PERSONAS

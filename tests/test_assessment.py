@@ -18,7 +18,7 @@ from campaign.actions import (
 )
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import CampaignPhase, Phase, Status, Submission
+from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
 from campaign.workflow import TRANSITIONS, Action, ActionRefused, find_transition
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community

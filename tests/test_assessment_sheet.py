@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.actions import do_apply_assessment_sheet, do_save_item
-from campaign.assessment import MAX_EXPLANATION
 from campaign.assessment_sheet_import import SheetRejected, read_sheet
 from campaign.kernel.models import AuditEvent
-from campaign.models import CampaignPhase, ItemAssessment, Phase, Status, Submission
+from campaign.pipeline.items import MAX_EXPLANATION
+from campaign.pipeline.models import CampaignPhase, ItemAssessment, Phase, Status, Submission
 from campaign.workflow import ActionRefused
 from communities import staging
 from standards.models import Item

@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from campaign.kernel.models import AuditEvent
-from campaign.models import EvidenceFile, Status, Submission
+from campaign.pipeline.models import EvidenceFile, Status, Submission
 from tests.test_browser import BrowserTestCase
 from tests.test_evidence import use_temporary_evidence_dir
 

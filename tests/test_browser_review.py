@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import FilePayload, expect
 
+from campaign.demo.samples import pdf_bytes
 from campaign.kernel.models import AuditEvent
-from campaign.models import Campaign, PublicNotice, Status, Submission, UnitOpinion
-from campaign.samples import pdf_bytes
+from campaign.pipeline.models import Campaign, Status, Submission, UnitOpinion
+from campaign.publication.models import PublicNotice
 from standards.models import Item
 from tests.pipeline import open_every_phase, submission_at
 from tests.spreadsheets import survey_row, survey_workbook

@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from campaign.models import Campaign, Status
+from campaign.pipeline.models import Campaign, Status
 from scoring.engine import recompute_campaign
 from tests.pipeline import open_every_phase, submission_at
 from tests.test_browser import BrowserTestCase

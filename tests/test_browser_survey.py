@@ -5,9 +5,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from campaign.models import Campaign, Channel, Status, SurveyResponse
+from campaign.pipeline.models import Campaign, Status
 from campaign.survey.codes import create_codes, display
 from campaign.survey.defaults import config_for
+from campaign.survey.models import Channel, SurveyResponse
 from tests.pipeline import open_every_phase, submission_at
 from tests.test_browser import SCREENSHOTS, BrowserTestCase
 

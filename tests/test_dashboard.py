@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaign.actions import do_create_campaign
-from campaign.models import Campaign, Status, Submission, SurveyTally
+from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.survey.models import SurveyTally
 from campaign.survey.statistics import interval_percent
 from communities.models import Community
 from scoring import charts, dashboard, dashboard_views

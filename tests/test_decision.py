@@ -9,16 +9,10 @@ from django.utils import timezone
 
 from campaign import ranking
 from campaign.actions import decision
+from campaign.decision.models import DecisionMeeting
 from campaign.kernel.models import AuditEvent
-from campaign.models import (
-    Campaign,
-    DecisionMeeting,
-    Status,
-    Submission,
-    SurveyTally,
-    UnitOpinion,
-    UnitVeto,
-)
+from campaign.pipeline.models import Campaign, Status, Submission, UnitOpinion, UnitVeto
+from campaign.survey.models import SurveyTally
 from campaign.workflow import ActionRefused
 from scoring.engine import recompute_campaign
 from standards.models import Item, MemberUnit

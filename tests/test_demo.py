@@ -11,17 +11,12 @@ from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from campaign.demo import DEMO_PASSWORD, DEMO_USERS
+from campaign.demo.seed import DEMO_PASSWORD, DEMO_USERS
+from campaign.district.models import DistrictRecommendation
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import (
-    Campaign,
-    DistrictRecommendation,
-    Status,
-    Submission,
-    SurveyCode,
-    SurveyTally,
-)
+from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.survey.models import SurveyCode, SurveyTally
 from campaign.workflow import Action, refusal
 from communities.forms import INDICATOR_FILTERS
 from communities.indicators import with_hard_indicators

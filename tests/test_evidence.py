@@ -23,9 +23,16 @@ from PIL import Image
 
 from campaign import evidence
 from campaign.actions import do_upload_evidence
+from campaign.demo.samples import pdf_bytes
 from campaign.kernel.models import AuditEvent
-from campaign.models import CampaignPhase, EvidenceFile, ItemAssessment, Phase, Status, Submission
-from campaign.samples import pdf_bytes
+from campaign.pipeline.models import (
+    CampaignPhase,
+    EvidenceFile,
+    ItemAssessment,
+    Phase,
+    Status,
+    Submission,
+)
 from standards.models import Item
 from tests.base import CampaignTestCase
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.export_actions import run_export
 from scoring.models import ExportJob
 from tests.test_browser import BrowserTestCase

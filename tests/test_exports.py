@@ -25,7 +25,8 @@ from openpyxl import load_workbook
 
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import ItemAudit, Status, Submission, SurveyResponse, SurveyTally, UnitVeto
+from campaign.pipeline.models import ItemAudit, Status, Submission, UnitVeto
+from campaign.survey.models import SurveyResponse, SurveyTally
 from communities.models import Community
 from scoring.engine import current_rules, recompute_campaign
 from scoring.exports import EXPORTERS, no_progress

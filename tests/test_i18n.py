@@ -19,11 +19,8 @@ APPS = ("config", "campaign", "communities", "standards", "scoring")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 DATA_MODULES = {
-    "campaign/demo.py": "demo community names, people and the campaign name are data",
-    "campaign/demo_pipeline.py": "demo explanations and comments are data",
-    "campaign/demo_review.py": "demo audit comments, objections and replies are data",
-    "campaign/demo_survey.py": "demo interviewers and survey files are data",
-    "campaign/demo_scores.py": "the demo rules' note is data",
+    "campaign/demo/": "demo data: community names, people, the campaign's name, explanations, "
+    "audit comments, objections and replies, interviewers and survey files, the rules' note",
     "communities/resources.py": "spreadsheet column names are the file format imports match on",
     "standards/workbook.py": "sheet and column names are the file format imports match on",
     "campaign/migrations": "",
@@ -37,7 +34,7 @@ def template_files() -> list[Path]:
     return sorted(
         {
             *ROOT.glob("templates/**/*.html"),
-            *[p for app in APPS for p in ROOT.glob(f"{app}/templates/**/*.html")],
+            *[p for app in APPS for p in ROOT.glob(f"{app}/**/templates/**/*.html")],
         }
     )
 

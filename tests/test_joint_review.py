@@ -8,9 +8,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from campaign.actions import joint
+from campaign.joint.models import Reminder
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
+from campaign.pipeline.models import ItemAudit, Status, Submission, UnitOpinion, UnitVeto
 from campaign.workflow import ActionRefused
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community, make_user

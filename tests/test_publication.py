@@ -25,8 +25,9 @@ from campaign.actions.publication import (
     rate_key,
 )
 from campaign.kernel.models import AuditEvent
-from campaign.models import Objection, ObjectionStatus, PublicNotice, Status, Submission
 from campaign.notice import configured_holidays, notice_period
+from campaign.pipeline.models import Status, Submission
+from campaign.publication.models import Objection, ObjectionStatus, PublicNotice
 from campaign.workflow import ActionRefused, today
 from communities.models import Community
 from tests.base import CampaignTestCase, make_community

@@ -16,7 +16,7 @@ from campaign.actions.review import (
 )
 from campaign.actions.survey import do_finish_survey
 from campaign.kernel.models import AuditEvent
-from campaign.models import EvidenceFile, ItemAudit, Phase, Status, Submission
+from campaign.pipeline.models import EvidenceFile, ItemAudit, Phase, Status, Submission
 from campaign.workflow import ActionRefused
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community

@@ -25,15 +25,15 @@ from typing import Any
 
 from django.db.models import ProtectedError
 
-from campaign.models import (
+from campaign.pipeline.models import (
     ItemAssessment,
     ItemAudit,
     Status,
     Submission,
-    SurveyTally,
     UnitOpinion,
     UnitVeto,
 )
+from campaign.survey.models import SurveyTally
 from scoring.engine import current_rules, recompute_campaign, recompute_submission
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.scores import category_subtotals, category_subtotals_in_turn, item_scores

@@ -16,7 +16,8 @@ from campaign.actions.campaigns import do_create_campaign
 from campaign.actions.joint import do_veto
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import Campaign, Status, Submission, SurveyTally
+from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.survey.models import SurveyTally
 from scoring.actions import RulesForm, do_set_shortlist_rules
 from scoring.engine import current_rules, recompute_campaign
 from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage

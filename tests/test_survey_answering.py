@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.actions.survey import SurveySettings, do_save_survey_settings
-from campaign.models import (
-    CampaignPhase,
+from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
+from campaign.survey import answer_store, answering, codes
+from campaign.survey.defaults import config_for, default_options, default_questions
+from campaign.survey.models import (
     Channel,
-    Phase,
     Quality,
-    Status,
-    Submission,
     SurveyCode,
     SurveyConfig,
     SurveyOption,
@@ -24,8 +23,6 @@ from campaign.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from campaign.survey import answer_store, answering, codes
-from campaign.survey.defaults import config_for, default_options, default_questions
 from tests.base import CampaignTestCase
 from tests.pipeline import open_every_phase, submission_at
 

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.actions import do_create_campaign
-from campaign.models import Campaign, SurveyCode, SurveyResponse
+from campaign.pipeline.models import Campaign
 from campaign.survey import answer_store, answering, codes
+from campaign.survey.models import SurveyCode, SurveyResponse
 from tests.base import ReferenceDataMixin
 from tests.runner import on_real_stack
 from tests.test_survey_answering import PATTERN, answers, build_survey, stamp_ago

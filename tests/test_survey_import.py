@@ -26,16 +26,9 @@ from campaign.actions import do_create_campaign
 from campaign.actions.survey_import import do_import_survey
 from campaign.kernel.audit_log import COMMAND_LINE
 from campaign.kernel.models import AuditEvent
-from campaign.models import (
-    CampaignPhase,
-    Phase,
-    Quality,
-    Status,
-    Submission,
-    SurveyImport,
-    SurveyResponse,
-)
+from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
 from campaign.survey.defaults import config_for
+from campaign.survey.models import Quality, SurveyImport, SurveyResponse
 from campaign.survey.sheet import parse_moment, read_sheet
 from campaign.survey.sheet_template import question_header, template_workbook
 from campaign.workflow import ActionRefused

@@ -16,9 +16,11 @@ from campaign.actions.survey import (
     do_void_codes,
 )
 from campaign.kernel.models import AuditEvent
-from campaign.models import (
+from campaign.pipeline.models import Status
+from campaign.survey import codes
+from campaign.survey.defaults import config_for
+from campaign.survey.models import (
     Quality,
-    Status,
     SurveyCode,
     SurveyConfig,
     SurveyOption,
@@ -26,8 +28,6 @@ from campaign.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from campaign.survey import codes
-from campaign.survey.defaults import config_for
 from campaign.workflow import ActionRefused
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import answer_survey, open_every_phase, submission_at

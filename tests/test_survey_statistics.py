@@ -4,16 +4,10 @@ counts per community and district, quality exclusions, and the result frozen at 
 from decimal import Decimal
 
 from campaign.actions.survey import do_finish_survey, do_review_questionnaires
-from campaign.models import (
-    Quality,
-    Status,
-    Submission,
-    SurveyPointTier,
-    SurveyResponse,
-    SurveyTally,
-)
+from campaign.pipeline.models import Status, Submission
 from campaign.survey import statistics
 from campaign.survey.codes import CodeState, create_codes, state_of
+from campaign.survey.models import Quality, SurveyPointTier, SurveyResponse, SurveyTally
 from campaign.survey.statistics import (
     BY_DISTRICT,
     campaign_responses,

@@ -38,20 +38,12 @@ from campaign.actions.survey import (
     do_review_questionnaires,
 )
 from campaign.actions.survey_import import do_import_survey
+from campaign.decision.models import DecisionMeeting
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import (
-    DecisionMeeting,
-    DistrictQuota,
-    Objection,
-    ObjectionStatus,
-    PublicNotice,
-    Quality,
-    Status,
-    Submission,
-    SurveyResponse,
-    UnitVeto,
-)
+from campaign.pipeline.models import DistrictQuota, Status, Submission, UnitVeto
+from campaign.publication.models import Objection, ObjectionStatus, PublicNotice
+from campaign.survey.models import Quality, SurveyResponse
 from campaign.workflow import TRANSITIONS, Action, ActionRefused
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import bounded_text, check, lock_or_start, plain_number
-from campaign.assessment import MAX_EXPLANATION, ScoreError, parse_score
 from campaign.assessment_sheet_import import SheetRejected, compare, fingerprint, read_sheet
 from campaign.kernel import audit_log
-from campaign.models import ItemAssessment
+from campaign.pipeline.items import MAX_EXPLANATION, ScoreError, parse_score
+from campaign.pipeline.models import ItemAssessment
 from campaign.workflow import Action, ActionRefused
 from scoring.schedule import scores_changed
 from standards.models import Item

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import scope_of
-from campaign.models import Status, Submission
+from campaign.pipeline.models import Status, Submission
 from campaign.workflow import Action, ActionRefused, require_allowed
 from communities.models import Community
 from scoring.schedule import scores_changed

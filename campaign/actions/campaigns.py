@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
-from campaign.models import Campaign, CampaignPhase, DistrictQuota, Phase
+from campaign.pipeline.models import Campaign, CampaignPhase, DistrictQuota, Phase
 from campaign.workflow import ActionRefused, default_schedule
 from communities.models import District
 from standards.actions import do_freeze

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import bounded_text, check, locked, move
-from campaign.assessment import MAX_COMMENT
+from campaign.decision.models import DecisionMeeting
 from campaign.evidence import StoredFiles, inspect_uploads
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign, DecisionMeeting, Submission
+from campaign.pipeline.items import MAX_COMMENT
+from campaign.pipeline.models import Campaign, Submission
 from campaign.workflow import Action, ActionRefused
 
 MAX_TITLE = 100

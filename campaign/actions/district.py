@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import bounded_text, check, locked, move
-from campaign.assessment import MAX_COMMENT, missing_items
+from campaign.district.models import DistrictRecommendation
 from campaign.kernel import audit_log
-from campaign.models import DistrictQuota, DistrictRecommendation, Status, Submission
+from campaign.pipeline.items import MAX_COMMENT, missing_items
+from campaign.pipeline.models import DistrictQuota, Status, Submission
 from campaign.workflow import Action, ActionRefused
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from campaign import evidence
 from campaign.actions.base import check, lock_or_start
 from campaign.kernel import audit_log
-from campaign.models import ItemAssessment, Submission
+from campaign.pipeline.models import ItemAssessment, Submission
 from campaign.workflow import Action, ActionRefused
 from standards.models import Item
 

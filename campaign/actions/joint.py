@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import bounded_text, check, locked, log, move, plain_number
-from campaign.assessment import MAX_COMMENT
+from campaign.joint.models import Reminder
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign, ItemAudit, Reminder, Status, Submission, UnitOpinion, UnitVeto
+from campaign.pipeline.items import MAX_COMMENT
+from campaign.pipeline.models import Campaign, ItemAudit, Status, Submission, UnitOpinion, UnitVeto
 from campaign.workflow import Action, ActionRefused
 from standards.models import Item, MemberUnit
 

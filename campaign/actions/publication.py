@@ -19,16 +19,9 @@ from campaign.actions.base import bounded_text, check, locked, move
 from campaign.evidence import StoredFiles, inspect_uploads
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Role, scope_of
-from campaign.models import (
-    Campaign,
-    Objection,
-    ObjectionStatus,
-    PublicNotice,
-    Status,
-    Submission,
-    UpwardLevel,
-)
 from campaign.notice import notice_period
+from campaign.pipeline.models import Campaign, Status, Submission, UpwardLevel
+from campaign.publication.models import Objection, ObjectionStatus, PublicNotice
 from campaign.workflow import Action, ActionRefused, chinese_date, today
 
 MAX_CONTACT = 500

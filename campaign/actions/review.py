@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.actions.base import bounded_text, check, locked, log, move, plain_number
-from campaign.assessment import MAX_COMMENT, ScoreError, parse_score
-from campaign.models import ItemAssessment, ItemAudit, Submission
+from campaign.pipeline.items import MAX_COMMENT, ScoreError, parse_score
+from campaign.pipeline.models import ItemAssessment, ItemAudit, Submission
 from campaign.workflow import Action, ActionRefused
 from standards.models import Item
 

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from campaign.actions.base import bounded_text, check, locked, log, move
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import (
+from campaign.pipeline.models import Campaign
+from campaign.survey import codes as survey_codes
+from campaign.survey.defaults import config_for, write_questionnaire, write_tiers
+from campaign.survey.models import (
     MAX_QUESTIONS,
     MIN_SAMPLE_SIZE,
-    Campaign,
     Quality,
     SurveyCode,
     SurveyConfig,
@@ -26,8 +28,6 @@ from campaign.models import (
     SurveyResponse,
     SurveyTally,
 )
-from campaign.survey import codes as survey_codes
-from campaign.survey.defaults import config_for, write_questionnaire, write_tiers
 from campaign.survey.statistics import BY_COMMUNITY, figures, scheme_for
 from campaign.workflow import Action, ActionRefused
 

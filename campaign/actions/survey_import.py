@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from campaign.actions.base import check, locked, log
 from campaign.kernel.roles import Role, scope_of
-from campaign.models import Campaign, Status, SurveyImport, SurveyResponse
+from campaign.pipeline.models import Campaign, Status
 from campaign.survey import quality
 from campaign.survey.defaults import config_for
+from campaign.survey.models import SurveyImport, SurveyResponse
 from campaign.survey.sheet import REFERENCE, Questionnaire, SurveySheet, read_sheet
 from campaign.workflow import Action, ActionRefused, refusal, require_allowed
 from communities.sheets import Issue

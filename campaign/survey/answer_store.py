@@ -22,13 +22,9 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from campaign.models import (
-    Campaign,
-    CampaignPhase,
+from campaign.pipeline.models import Campaign, CampaignPhase, Phase, Status, Submission
+from campaign.survey.models import (
     Channel,
-    Phase,
-    Status,
-    Submission,
     SurveyCode,
     SurveyConfig,
     SurveyOption,

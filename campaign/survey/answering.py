@@ -27,10 +27,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign, CampaignPhase, Phase, Submission, SurveyCode
+from campaign.pipeline.models import Campaign, CampaignPhase, Phase, Submission
 from campaign.survey import answer_store, codes, quality
 from campaign.survey.answer_store import Form, Option, Question
 from campaign.survey.defaults import config_for
+from campaign.survey.models import SurveyCode
 from campaign.workflow import today
 
 STAMP_FIELD = "t"

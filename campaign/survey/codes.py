@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from campaign.models import Phase, Status, Submission, SurveyCode, SurveyResponse
+from campaign.pipeline.models import Phase, Status, Submission
+from campaign.survey.models import SurveyCode, SurveyResponse
 from campaign.workflow import chinese_date, phase_dates, today
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

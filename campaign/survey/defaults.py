@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign, SurveyConfig, SurveyOption, SurveyPointTier, SurveyQuestion
+from campaign.pipeline.models import Campaign
+from campaign.survey.models import SurveyConfig, SurveyOption, SurveyPointTier, SurveyQuestion
 
 
 def default_questions() -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Case, Count, OuterRef, Subquery, Value, When
 
-from campaign.models import Quality, SurveyConfig, SurveyResponse
+from campaign.survey.models import Quality, SurveyConfig, SurveyResponse
 
 
 def is_too_fast(duration_seconds: int | None, config: SurveyConfig) -> bool:

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from campaign.models import Campaign, Channel, Status, Submission, SurveyOption, SurveyQuestion
+from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.survey.defaults import config_for
+from campaign.survey.models import Channel, SurveyOption, SurveyQuestion
 from communities.models import Community
 from communities.sheets import Issue, SheetError, clean_cell, header_key, normalize_number_text
 from communities.sheets import open_workbook as open_xlsx

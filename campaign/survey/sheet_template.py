@@ -11,8 +11,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from campaign.models import Campaign, Status, Submission, SurveyQuestion
+from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.survey.defaults import config_for
+from campaign.survey.models import SurveyQuestion
 from campaign.survey.sheet import (
     CHANNEL,
     CODE,

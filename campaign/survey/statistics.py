@@ -25,8 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 from django.db.models.lookups import In
 
-from campaign.models import (
-    Campaign,
+from campaign.pipeline.models import Campaign
+from campaign.survey.defaults import config_for
+from campaign.survey.models import (
     Quality,
     SurveyConfig,
     SurveyOption,
@@ -34,7 +35,6 @@ from campaign.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from campaign.survey.defaults import config_for
 
 # The 97.5 % quantile of the standard normal distribution: a two-sided 95 % interval.
 Z95 = 1.959963984540054

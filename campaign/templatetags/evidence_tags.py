@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from campaign.evidence import ACCEPT_ATTRIBUTE, KINDS, accepted_types_text, megabytes
-from campaign.models import EvidenceFile
+from campaign.pipeline.models import EvidenceFile
 
 register = template.Library()
 

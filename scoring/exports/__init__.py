@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from campaign.kernel.roles import Capability
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.exports import audit_log, matrix, shortlist, survey
 from scoring.exports.workbook import Params, Progress, no_progress
 from scoring.models import ExportKind

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from campaign.kernel.audit_log import ACTION_LABELS
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.models import Campaign, CampaignPhase, ObjectionStatus, Status
+from campaign.pipeline.models import Campaign, CampaignPhase, Status
+from campaign.publication.models import ObjectionStatus
 from communities.models import District
 from scoring.exports.workbook import (
     Column,

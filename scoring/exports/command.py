@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.exports import write_workbook
 from scoring.models import ExportKind
 

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign, Submission
+from campaign.pipeline.models import Campaign, Submission
 from scoring.exports.workbook import (
     Column,
     Params,

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from campaign.survey.statistics import interval_percent, percent, rate_percent
 from communities.models import District
 from scoring.exports.workbook import (

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import FROM_JOINT_REVIEW, Campaign, Status, Submission
+from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Status, Submission
 from campaign.survey.statistics import (
     BY_CAMPAIGN,
     BY_DISTRICT,

@@ -51,7 +51,7 @@ from django.db import connection  # noqa: E402
 
 from campaign.actions import do_create_campaign  # noqa: E402
 from campaign.kernel.roles import Role  # noqa: E402
-from campaign.models import Campaign, Status, Submission  # noqa: E402
+from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
 from communities.models import Community, Street  # noqa: E402
 from scoring.engine import current_rules, recompute_campaign  # noqa: E402
 from scoring.scores import T_ASSESSMENT, T_AUDIT, T_ITEM, T_OPINION, T_TALLY  # noqa: E402

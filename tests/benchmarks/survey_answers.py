@@ -73,16 +73,10 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from campaign.actions import do_create_campaign  # noqa: E402
 from campaign.kernel.roles import Role  # noqa: E402
-from campaign.models import (  # noqa: E402
-    Campaign,
-    Status,
-    Submission,
-    SurveyOption,
-    SurveyQuestion,
-    SurveyResponse,
-)
+from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
 from campaign.survey.codes import create_codes  # noqa: E402
 from campaign.survey.defaults import config_for  # noqa: E402
+from campaign.survey.models import SurveyOption, SurveyQuestion, SurveyResponse  # noqa: E402
 from communities.models import Community, Street  # noqa: E402
 from standards.models import Standard  # noqa: E402
 from tests.base import make_community, make_user  # noqa: E402

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from campaign.actions.survey_import import SurveyImportReport, do_import_survey
 from campaign.kernel.roles import Capability, scope_of
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from campaign.workflow import ActionRefused
 from communities.sheets import SheetError, read_file
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from campaign import demo
+from campaign.demo import seed
 from communities.models import District
 from standards.models import MemberUnit
 
@@ -29,9 +29,9 @@ class Command(BaseCommand):
                 _("演示账号使用公开的密码，生产环境不应载入。确需载入请加 --force。")
             )
         call_command("load_reference_data", stdout=self.stdout)
-        created = demo.seed_communities(reset=reset)
-        users = demo.seed_users(reset=reset)
-        campaign = demo.seed_campaign()
+        created = seed.seed_communities(reset=reset)
+        users = seed.seed_users(reset=reset)
+        campaign = seed.seed_campaign()
         self.stdout.write(
             _("新增演示社区 %(count)d 个；当前活动：%(campaign)s。")
             % {"count": created, "campaign": campaign.name}
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         places.update({u.code: u.name for u in MemberUnit.objects.all()})
         self.stdout.write("")
         self.stdout.write(
-            _("演示账号（密码均为 %(password)s）：") % {"password": demo.DEMO_PASSWORD}
+            _("演示账号（密码均为 %(password)s）：") % {"password": seed.DEMO_PASSWORD}
         )
         for user in users:
             place = places.get(user.district_code or user.unit_code or "", "")

@@ -6,7 +6,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.engine import recompute_campaign
 
 ATTEMPTS = 3

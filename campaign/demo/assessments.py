@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.actions import do_forward_district, do_recommend, do_return, do_submit
-from campaign.models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
+from campaign.pipeline.models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
 from campaign.workflow import default_schedule
 from communities.models import Community, District
 from standards.models import Item

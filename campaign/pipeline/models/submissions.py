@@ -214,38 +214,14 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
-class DistrictRecommendation(models.Model):
-    """A district's recommendation sent to the office; once sent, its submissions are locked."""
+class PrivateAttachment(models.Model):
+    """A file checked like evidence and stored in the private directory, served by a view."""
 
-    campaign = models.ForeignKey(
-        "campaign.Campaign",
-        on_delete=models.PROTECT,
-        related_name="district_recommendations",
-        verbose_name=_("创建活动"),
-    )
-    district = models.ForeignKey(
-        "communities.District",
-        on_delete=models.PROTECT,
-        related_name="recommendations",
-        verbose_name=_("区市"),
-    )
-    forwarded_at = models.DateTimeField(_("报送时间"))
-    forwarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("报送人"),
-    )
+    original_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    kind = models.CharField(_("文件类型"), max_length=10, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    stored_name = models.CharField(_("存储位置"), max_length=255, blank=True)
 
     class Meta:
-        ordering = ["district__display_order"]
-        verbose_name = _("区市推荐")
-        verbose_name_plural = _("区市推荐")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "district"], name="one_recommendation_per_district"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign} {self.district}"
+        abstract = True

@@ -8,7 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from campaign.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
+from campaign.pipeline.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
 from communities.indicators import IndicatorResult, results_for
 from communities.models import Community
 from communities.sheets import normalize_number_text

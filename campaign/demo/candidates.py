@@ -41,20 +41,20 @@ from campaign.actions.review import (
     do_reject,
     do_request_revision,
 )
-from campaign.demo_survey import seed_survey
+from campaign.demo.samples import pdf_bytes
+from campaign.demo.survey import seed_survey
+from campaign.district.models import DistrictRecommendation
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
-from campaign.models import (
+from campaign.pipeline.models import (
     DISTRICT_STATES,
     Campaign,
     CampaignPhase,
-    DistrictRecommendation,
     Phase,
-    PublicNotice,
     Status,
     Submission,
 )
-from campaign.samples import pdf_bytes
+from campaign.publication.models import PublicNotice
 from standards.models import Item, MemberUnit
 
 RONGCHENG, RUSHAN, GAOQU, JINGQU, LINGANG, NANHAI = (

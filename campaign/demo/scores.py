@@ -4,7 +4,7 @@ dashboard and the exports page have real figures."""
 
 from django.contrib.auth import get_user_model
 
-from campaign.models import Campaign
+from campaign.pipeline.models import Campaign
 from scoring.actions import RulesForm, do_set_shortlist_rules
 from scoring.engine import recompute_campaign
 from scoring.export_actions import do_request_export

@@ -304,3 +304,38 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}#{self.pk}"
+
+
+class SurveyTally(models.Model):
+    """A community's survey result, frozen when the office ends its survey: what the ranking
+    and the scores read from then on, whatever happens to the configuration later."""
+
+    submission = models.OneToOneField(
+        "campaign.Submission",
+        on_delete=models.CASCADE,
+        related_name="survey_tally",
+        verbose_name=_("申报"),
+    )
+    # Questionnaires whose overall answer counts as satisfied (default 满意 + 基本满意).
+    satisfied = models.PositiveIntegerField(_("满意份数"))
+    valid = models.PositiveIntegerField(_("有效问卷"))
+    discarded = models.PositiveIntegerField(_("无效问卷"), default=0)
+    points = models.DecimalField(_("群众满意得分"), max_digits=4, decimal_places=1, default=0)
+    source = models.CharField(_("数据来源"), max_length=200)
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("满意度调查结果")
+        verbose_name_plural = _("满意度调查结果")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfied__lte=models.F("valid")),
+                name="survey_satisfied_within_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.satisfied}/{self.valid}"

@@ -7,9 +7,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from campaign.actions import do_create_campaign
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.models import AuditEvent, Profile
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign, CampaignPhase, DistrictQuota
 
 User = get_user_model()

@@ -3,8 +3,9 @@ to (the kernel, the pipeline's record, or one stage). Code imports them from the
 
 from campaign.decision.models import DecisionMeeting
 from campaign.district.models import DistrictRecommendation
+from campaign.home.models import WorkerProbe
 from campaign.joint.models import Reminder
-from campaign.kernel.models import AuditEvent, Profile, WorkerProbe
+from campaign.kernel.models import AuditEvent, Profile
 from campaign.pipeline.models import (
     Campaign,
     CampaignPhase,

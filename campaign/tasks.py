@@ -1,8 +1,6 @@
-from celery import shared_task
+"""Celery's autodiscovery imports each app's ``tasks``; the tasks themselves are defined beside
+the functions they run, with explicit names."""
 
-from campaign.system import complete_probe
+from campaign.home import system
 
-
-@shared_task
-def complete_worker_probe(probe_id: int) -> None:
-    complete_probe(probe_id)
+__all__ = ["system"]

@@ -102,14 +102,24 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each part of an app keeps its own templates (campaign/survey/templates/…); their
+        # names stay namespaced by app and part ("campaign/survey/detail.html").
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted(
+                path
+                for app in ("campaign", "scoring")
+                for path in (BASE_DIR / app).glob("*/templates")
+            ),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"evidence_tags": "campaign.pipeline.evidence_tags"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "campaign.context_processors.navigation",
+                "campaign.home.navigation.navigation",
             ],
         },
     },

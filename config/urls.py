@@ -7,11 +7,8 @@ admin.site.site_title = _("系统管理")
 admin.site.index_title = _("系统管理")
 
 urlpatterns = [
-    path("", include("campaign.urls_survey_public")),
     path("", include("campaign.urls")),
     path("", include("scoring.urls")),
-    path("", include("scoring.urls_exports")),
-    path("", include("scoring.urls_dashboard")),
     path("communities/", include("communities.urls")),
     path("standards/", include("standards.urls")),
     path("admin/", admin.site.urls),

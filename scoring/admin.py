@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from import_export.admin import ExportActionMixin
 
-from scoring.models import ExportJob, ScoreSnapshot, ScoringRules
+from scoring.engine.models import ScoreSnapshot, ScoringRules
+from scoring.exports.models import ExportJob
 from scoring.resources import (
     ExportJobResource,
     NativeXLSX,

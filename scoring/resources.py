@@ -19,7 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from campaign.kernel.auth import display_name
 from communities.sheets import defuse
-from scoring.models import ExportJob, ScoreSnapshot, ScoringRules
+from scoring.engine.models import ScoreSnapshot, ScoringRules
+from scoring.exports.models import ExportJob
 
 
 def cell(value: Any) -> Any:

@@ -1,8 +1,7 @@
-from django.urls import path
+"""Every part of the scoring app brings its own URLs, included here one way."""
 
-from scoring import views
+from django.urls import include, path
 
-urlpatterns = [
-    path("<int:year>/shortlist/", views.shortlist, name="shortlist"),
-    path("<int:year>/shortlist/rules/", views.shortlist_rules, name="shortlist_rules"),
-]
+PARTS = ("rules", "exports", "dashboard")
+
+urlpatterns = [path("", include(f"scoring.{part}.urls")) for part in PARTS]

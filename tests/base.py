@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
 
-from campaign.actions import do_create_campaign
 from campaign.kernel.auth import clear_failures
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign
 from communities.models import Community, District, Street
 from communities.reference import load_districts

@@ -15,8 +15,8 @@ def office_jobs(case: Any) -> dict[str, int]:
     export directory) and a failed one."""
     jobs: dict[str, int] | None = getattr(case, "_office_export_jobs", None)
     if jobs is None:
-        from scoring.export_actions import do_request_export, run_export
-        from scoring.models import ExportState
+        from scoring.exports.actions import do_request_export, run_export
+        from scoring.exports.models import ExportState
         from tests.test_export_jobs import use_temporary_export_dir
 
         use_temporary_export_dir(case)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from campaign.actions import decision
+from campaign.decision import actions
 from campaign.pipeline.models import Status
 from tests.base import make_community
 from tests.pipeline import open_every_phase, submission_at
@@ -33,7 +33,7 @@ def fixtures(case: Any) -> dict[str, Any]:
             (AWAITING, "待研究社区", Status.AWAITING_DECISION),  # i18n-data
         ):
             submission_at(case.campaign, make_community(code, name), status, actor=case.office)
-        meeting = decision.do_record_meeting(
+        meeting = actions.do_record_meeting(
             case.campaign.pk,
             timezone.localdate(),
             "领导小组会议",  # i18n-data

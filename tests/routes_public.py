@@ -12,8 +12,8 @@ def public_fixture(case: Any) -> dict[str, Any]:
     routes' data does not depend on what the other route lists did to 东北村社区."""
     fixture: dict[str, Any] | None = getattr(case, "_public_fixture", None)
     if fixture is None:
-        from campaign.actions.publication import do_lodge_objection
         from campaign.pipeline.models import Status
+        from campaign.publication.actions import do_lodge_objection
         from tests.base import make_community
         from tests.pipeline import submission_at
         from tests.test_evidence import pdf_bytes, upload_file, use_temporary_evidence_dir

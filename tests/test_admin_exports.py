@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.pipeline.models import Status, Submission
-from scoring.models import ExportJob, ExportKind, Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.exports.models import ExportJob, ExportKind
 from tests.base import CampaignTestCase, make_community
 from tests.routes import PERSONAS
 from tests.spreadsheets import libreoffice_convert, sheet_rows

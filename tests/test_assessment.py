@@ -8,18 +8,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.actions import (
-    do_extend_phase,
-    do_forward_district,
-    do_recommend,
-    do_return,
-    do_save_item,
-    do_submit,
-)
+from campaign.assessment.actions import do_save_item, do_submit
+from campaign.district.actions import do_forward_district, do_recommend, do_return
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
+from campaign.pipeline.actions import do_extend_phase
 from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
-from campaign.workflow import TRANSITIONS, Action, ActionRefused, find_transition
+from campaign.pipeline.workflow import TRANSITIONS, Action, ActionRefused, find_transition
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community
 

@@ -18,12 +18,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from campaign.actions import do_apply_assessment_sheet, do_save_item
-from campaign.assessment_sheet_import import SheetRejected, read_sheet
+from campaign.assessment.actions import do_apply_assessment_sheet, do_save_item
+from campaign.assessment.sheet_import import SheetRejected, read_sheet
 from campaign.kernel.models import AuditEvent
 from campaign.pipeline.items import MAX_EXPLANATION
 from campaign.pipeline.models import CampaignPhase, ItemAssessment, Phase, Status, Submission
-from campaign.workflow import ActionRefused
+from campaign.pipeline.workflow import ActionRefused
 from communities import staging
 from standards.models import Item
 from tests.base import CampaignTestCase

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect, sync_playwright
 
-from campaign.actions import do_create_campaign
+from campaign.pipeline.actions import do_create_campaign
 from communities.models import Community
 from communities.resources import CommunityResource
 from tests.base import PASSWORD, ReferenceDataMixin

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from campaign.pipeline.models import Campaign, Status
-from scoring.engine import recompute_campaign
+from scoring.engine.recompute import recompute_campaign
 from tests.pipeline import open_every_phase, submission_at
 from tests.test_browser import BrowserTestCase
 

@@ -11,14 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from campaign.actions import do_create_campaign
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.pipeline.rates import interval_percent
 from campaign.survey.models import SurveyTally
-from campaign.survey.statistics import interval_percent
 from communities.models import Community
-from scoring import charts, dashboard, dashboard_views
-from scoring.engine import recompute_campaign
-from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.dashboard import charts, figures
+from scoring.dashboard import views as dashboard_views
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.recompute import recompute_campaign
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import submission_at
 from tests.test_browser import BrowserTestCase
@@ -74,7 +75,7 @@ def texts(root: ElementTree.Element) -> list[str]:
 
 class ProgressTests(CampaignTestCase):
     def test_every_status_is_in_exactly_one_group(self) -> None:
-        grouped = [s for group in dashboard.STAGE_GROUPS for s in group.statuses]
+        grouped = [s for group in figures.STAGE_GROUPS for s in group.statuses]
         self.assertCountEqual(grouped, list(Status))
 
     def test_submissions_per_district_and_stage_group(self) -> None:
@@ -94,10 +95,10 @@ class ProgressTests(CampaignTestCase):
         other = do_create_campaign(2021, "2021年创建活动", self.standard.pk)
         submission(other, self.dongbei, Status.NAMED)
 
-        rows = {row.district: row for row in dashboard.progress(self.campaign)}
-        keys = [group.key for group in dashboard.STAGE_GROUPS]
+        rows = {row.district: row for row in figures.progress(self.campaign)}
+        keys = [group.key for group in figures.STAGE_GROUPS]
 
-        def counts(row: dashboard.ProgressRow) -> dict[str, int]:
+        def counts(row: figures.ProgressRow) -> dict[str, int]:
             return {key: n for key, n in zip(keys, row.counts, strict=True) if n}
 
         self.assertEqual(
@@ -108,7 +109,7 @@ class ProgressTests(CampaignTestCase):
         # Every district has its row, in the configured order, zeros included.
         self.assertEqual(len(rows), 8)
         self.assertEqual(sum(row.total for row in rows.values()), 9)
-        totals = dashboard.progress_totals(list(rows.values()))
+        totals = figures.progress_totals(list(rows.values()))
         self.assertEqual(totals[keys.index("named")], 2)
         self.assertEqual(sum(totals), 9)
 
@@ -125,7 +126,7 @@ class HistogramTests(CampaignTestCase):
             snapshot(rules, sub, Stage.SELF, total)
         snapshot(rules, subs[0], Stage.AUDIT, "80")
 
-        result = {h.stage: h for h in dashboard.histograms(self.campaign)}
+        result = {h.stage: h for h in figures.histograms(self.campaign)}
 
         self.assertEqual(list(result), [Stage.SELF, Stage.AUDIT, Stage.JOINT])
         self_bins = {n: count for n, count in enumerate(result[Stage.SELF].counts) if count}
@@ -142,7 +143,7 @@ class SatisfactionTests(CampaignTestCase):
         tally(submission(self.campaign, self.gumo, Status.NAMED), 40, 50, self.office)
         tally(submission(self.campaign, self.longshan, Status.JOINT_REVIEW), 45, 60, self.office)
 
-        rows = dashboard.satisfaction_by_district(self.campaign)
+        rows = figures.satisfaction_by_district(self.campaign)
 
         self.assertEqual(
             [(r.district, r.communities, r.satisfied, r.valid) for r in rows],
@@ -154,12 +155,12 @@ class SatisfactionTests(CampaignTestCase):
 
     def test_the_pass_line_and_the_shortlist_minimum(self) -> None:
         pass_rate = self.standard.satisfaction_pass_rate
-        lines = dashboard.satisfaction_lines(self.campaign)
+        lines = figures.satisfaction_lines(self.campaign)
         self.assertEqual([line.percent for line in lines], [pass_rate * 100] if pass_rate else [])
         ScoringRules.objects.create(
             campaign=self.campaign, version=1, min_satisfaction=Decimal("0.955")
         )
-        lines = dashboard.satisfaction_lines(self.campaign)
+        lines = figures.satisfaction_lines(self.campaign)
         self.assertEqual(lines[-1].percent, Decimal("95.5"))
         self.assertEqual(lines[-1].label, "入围最低满意率")
 
@@ -174,22 +175,22 @@ class EngineSnapshotTests(CampaignTestCase):
             submission_at(self.campaign, place, status, actor=self.office)
         written = recompute_campaign(self.campaign.pk)
 
-        self.assertEqual(sum(h.total for h in dashboard.histograms(self.campaign)), written)
+        self.assertEqual(sum(h.total for h in figures.histograms(self.campaign)), written)
         self.assertGreater(written, 3)
-        for histogram in dashboard.histograms(self.campaign):
+        for histogram in figures.histograms(self.campaign):
             totals = ScoreSnapshot.objects.filter(
                 campaign=self.campaign, stage=histogram.stage
             ).values_list("total", flat=True)
-            expected = [0] * dashboard.BINS
+            expected = [0] * figures.BINS
             for total in totals:
-                expected[min(int(total // dashboard.BIN_WIDTH), dashboard.BINS - 1)] += 1
+                expected[min(int(total // figures.BIN_WIDTH), figures.BINS - 1)] += 1
             self.assertEqual(histogram.counts, expected, histogram.stage)
-        joint = [s.submission.community for s in dashboard.ranked_snapshots(self.campaign)]
+        joint = [s.submission.community for s in figures.ranked_snapshots(self.campaign)]
         self.assertCountEqual(joint, [self.dongbei, self.longshan])
         self.assertEqual(
             [
                 (r.district, r.satisfied, r.valid)
-                for r in dashboard.satisfaction_by_district(self.campaign)
+                for r in figures.satisfaction_by_district(self.campaign)
             ],
             [(self.huancui.short_name, 48, 50), (self.wendeng.short_name, 48, 50)],
         )

@@ -7,14 +7,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign import ranking
-from campaign.actions import decision
+from campaign.decision import actions, ranking
 from campaign.decision.models import DecisionMeeting
 from campaign.kernel.models import AuditEvent
 from campaign.pipeline.models import Campaign, Status, Submission, UnitOpinion, UnitVeto
+from campaign.pipeline.workflow import ActionRefused
 from campaign.survey.models import SurveyTally
-from campaign.workflow import ActionRefused
-from scoring.engine import recompute_campaign
+from scoring.engine.recompute import recompute_campaign
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import open_every_phase, submission_at
@@ -44,7 +43,7 @@ class DecisionCase(CampaignTestCase):
             "minutes_file": upload_file("会议纪要.pdf", pdf_bytes()),
         }
         fields.update(overrides)
-        return decision.do_record_meeting(self.campaign.pk, actor=self.leader, **fields)
+        return actions.do_record_meeting(self.campaign.pk, actor=self.leader, **fields)
 
     def files(self) -> list[str]:
         return [str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file()]
@@ -149,7 +148,7 @@ class MeetingTests(DecisionCase):
         with self.assertRaises(ActionRefused):
             self.meeting(title=" ")
         with self.assertRaises(ActionRefused):
-            decision.do_record_meeting(
+            actions.do_record_meeting(
                 self.campaign.pk,
                 timezone.localdate(),
                 "会议",
@@ -183,13 +182,13 @@ class DecideTests(DecisionCase):
         meeting = self.meeting()
         gumo, dongbei = self.at(self.gumo), self.at(self.dongbei)
         before = AuditEvent.objects.count()
-        decision.do_decide(gumo.pk, True, meeting.pk, "", actor=self.leader)
+        actions.do_decide(gumo.pk, True, meeting.pk, "", actor=self.leader)
         gumo.refresh_from_db()
         self.assertEqual((gumo.status, gumo.decision_meeting), (Status.APPROVED, meeting))
         with self.assertRaises(ActionRefused) as refused:
-            decision.do_decide(dongbei.pk, False, meeting.pk, " ", actor=self.leader)
+            actions.do_decide(dongbei.pk, False, meeting.pk, " ", actor=self.leader)
         self.assertIn("理由", refused.exception.message)
-        decision.do_decide(dongbei.pk, False, meeting.pk, "创建特色不突出。", actor=self.leader)
+        actions.do_decide(dongbei.pk, False, meeting.pk, "创建特色不突出。", actor=self.leader)
         dongbei.refresh_from_db()
         self.assertEqual(
             (dongbei.status, dongbei.decision_comment), (Status.NOT_APPROVED, "创建特色不突出。")
@@ -207,9 +206,9 @@ class DecideTests(DecisionCase):
             vetoed_by=self.office,
         )
         with self.assertRaises(ActionRefused) as refused:
-            decision.do_decide(candidate.pk, True, meeting.pk, "", actor=self.leader)
+            actions.do_decide(candidate.pk, True, meeting.pk, "", actor=self.leader)
         self.assertIn("市公安局", refused.exception.message)
-        decision.do_decide(candidate.pk, False, meeting.pk, "一票否决。", actor=self.leader)
+        actions.do_decide(candidate.pk, False, meeting.pk, "一票否决。", actor=self.leader)
         candidate.refresh_from_db()
         self.assertEqual(candidate.status, Status.NOT_APPROVED)
 
@@ -221,7 +220,7 @@ class DecideTests(DecisionCase):
         )
         for meeting_id in (None, elsewhere.pk):
             with self.subTest(meeting=meeting_id), self.assertRaises(ActionRefused):
-                decision.do_decide(candidate.pk, True, meeting_id, "", actor=self.leader)
+                actions.do_decide(candidate.pk, True, meeting_id, "", actor=self.leader)
         self.assertEqual(Submission.objects.get(pk=candidate.pk).status, Status.AWAITING_DECISION)
 
     def test_only_the_leading_group_decides(self) -> None:
@@ -229,7 +228,7 @@ class DecideTests(DecisionCase):
         candidate = self.at(self.gumo)
         for actor in (self.office, self.reviewer):
             with self.subTest(actor=actor.username), self.assertRaises(ActionRefused):
-                decision.do_decide(candidate.pk, True, meeting.pk, "", actor=actor)
+                actions.do_decide(candidate.pk, True, meeting.pk, "", actor=actor)
         self.login(self.office)
         url = reverse("decision_record", args=[2020, self.gumo.code])
         self.assertEqual(

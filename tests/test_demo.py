@@ -16,13 +16,13 @@ from campaign.district.models import DistrictRecommendation
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.pipeline.workflow import Action, refusal
 from campaign.survey.models import SurveyCode, SurveyTally
-from campaign.workflow import Action, refusal
 from communities.forms import INDICATOR_FILTERS
 from communities.indicators import with_hard_indicators
 from communities.models import Community, District, Street
 from communities.models import Community as C
-from scoring.models import Outcome, ScoreSnapshot, Stage
+from scoring.engine.models import Outcome, ScoreSnapshot, Stage
 
 SHOWN_OUTCOMES = {
     Outcome.SHORTLISTED,

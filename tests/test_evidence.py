@@ -21,10 +21,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 from PIL import Image
 
-from campaign import evidence
-from campaign.actions import do_upload_evidence
+from campaign.assessment.evidence_actions import do_upload_evidence
 from campaign.demo.samples import pdf_bytes
 from campaign.kernel.models import AuditEvent
+from campaign.pipeline import files
 from campaign.pipeline.models import (
     CampaignPhase,
     EvidenceFile,
@@ -286,12 +286,12 @@ class AcceptedTypesTests(EvidenceTestCase):
         self.assertNotIn("static", stored.stored_name)
 
     def test_the_file_name_loses_folders_and_control_characters(self) -> None:
-        self.assertEqual(evidence.clean_name("C:\\Users\\王\\照片\x07.png"), "照片.png")
-        self.assertEqual(evidence.clean_name("../../etc/passwd"), "passwd")
-        self.assertEqual(evidence.clean_name("   "), "未命名文件")
+        self.assertEqual(files.clean_name("C:\\Users\\王\\照片\x07.png"), "照片.png")
+        self.assertEqual(files.clean_name("../../etc/passwd"), "passwd")
+        self.assertEqual(files.clean_name("   "), "未命名文件")
         long = "长" * 300 + ".pdf"
-        self.assertEqual(len(evidence.clean_name(long)), evidence.MAX_NAME_LENGTH)
-        self.assertTrue(evidence.clean_name(long).endswith(".pdf"))
+        self.assertEqual(len(files.clean_name(long)), files.MAX_NAME_LENGTH)
+        self.assertTrue(files.clean_name(long).endswith(".pdf"))
 
 
 class RefusedUploadTests(EvidenceTestCase):
@@ -393,13 +393,13 @@ class RefusedUploadTests(EvidenceTestCase):
         self.assertEqual(EvidenceFile.objects.count(), 1)
 
     def test_written_files_are_removed_when_the_transaction_fails(self) -> None:
-        candidates = evidence.inspect_uploads([upload_file("a.png", png_bytes())])
+        candidates = files.inspect_uploads([upload_file("a.png", png_bytes())])
         submission = Submission.objects.create(
             campaign=self.campaign, community=self.dongbei, district=self.huancui
         )
         with (
             self.assertRaises(RuntimeError),
-            evidence.StoredFiles() as written,
+            files.StoredFiles() as written,
             transaction.atomic(),
         ):
             names = written.store(submission, candidates[0])
@@ -674,7 +674,7 @@ class ServingTests(EvidenceTestCase):
                 data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
                 with Image.open(BytesIO(data)) as thumbnail:
                     self.assertEqual(thumbnail.format, "JPEG")
-                    self.assertLessEqual(max(thumbnail.size), evidence.THUMBNAIL_PIXELS)
+                    self.assertLessEqual(max(thumbnail.size), files.THUMBNAIL_PIXELS)
         self.assertEqual(self.document.thumbnail_name, "")
         pdf_thumbnail = reverse("evidence_thumbnail", args=[self.document.pk])
         self.assertEqual(self.client.get(pdf_thumbnail).status_code, 404)

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from campaign.pipeline.models import Campaign
-from scoring.export_actions import run_export
-from scoring.models import ExportJob
+from scoring.exports.actions import run_export
+from scoring.exports.models import ExportJob
 from tests.test_browser import BrowserTestCase
 from tests.test_export_jobs import use_temporary_export_dir
 

@@ -8,8 +8,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from scoring.export_tasks import export_workbook
-from scoring.models import ExportJob
+from scoring.exports.actions import export_workbook
+from scoring.exports.models import ExportJob
 from tests.test_export_jobs import ExportJobCase
 
 

@@ -26,15 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaign.actions import do_create_campaign
 from campaign.kernel.models import AuditEvent
+from campaign.pipeline.actions import do_create_campaign
 from config.celery import app
-from scoring.export_actions import (
-    Heartbeat,
-    JobAbandoned,
-)
-from scoring.export_tasks import export_workbook
-from scoring.models import ExportJob, ExportState
+from scoring.exports.actions import Heartbeat, JobAbandoned, export_workbook
+from scoring.exports.models import ExportJob, ExportState
 from tests.base import CampaignTestCase, ReferenceDataMixin
 from tests.runner import on_real_stack
 
@@ -193,7 +189,7 @@ class FailureTests(ExportJobCase):
         not_a_directory.write_text("a file where the export directory should be")
         with (
             override_settings(EXPORT_DIR=not_a_directory / "exports"),
-            self.assertLogs("scoring.export_actions", "ERROR") as logs,
+            self.assertLogs("scoring.exports.actions", "ERROR") as logs,
         ):
             export_workbook.apply(args=(job.pk,))
         self.assertEqual(len(logs.records), 3)

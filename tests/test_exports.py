@@ -28,9 +28,11 @@ from campaign.kernel.roles import Role
 from campaign.pipeline.models import ItemAudit, Status, Submission, UnitVeto
 from campaign.survey.models import SurveyResponse, SurveyTally
 from communities.models import Community
-from scoring.engine import current_rules, recompute_campaign
-from scoring.exports import EXPORTERS, no_progress
-from scoring.models import ScoringRules
+from scoring.engine.models import ScoringRules
+from scoring.engine.recompute import recompute_campaign
+from scoring.engine.rules import current_rules
+from scoring.exports.registry import EXPORTERS
+from scoring.exports.workbook import no_progress
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import submission_at

@@ -7,12 +7,12 @@ from typing import Any
 from django.test import override_settings
 from django.urls import reverse
 
-from campaign.actions import joint
+from campaign.joint import actions
 from campaign.joint.models import Reminder
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import ItemAudit, Status, Submission, UnitOpinion, UnitVeto
-from campaign.workflow import ActionRefused
+from campaign.pipeline.workflow import ActionRefused
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community, make_user
 from tests.pipeline import open_every_phase, submission_at
@@ -35,7 +35,7 @@ class JointReviewCase(CampaignTestCase):
     def opine(
         self, code: str, agrees: bool = True, reason: str = "", adj: str = "", **kw: Any
     ) -> Any:
-        return joint.do_give_opinion(
+        return actions.do_give_opinion(
             self.candidate.pk,
             self.item(code).pk,
             agrees,
@@ -94,8 +94,8 @@ class OpinionTests(JointReviewCase):
 
     @override_settings(JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT=20)
     def test_adjustments_are_bounded_by_the_share_and_by_the_points(self) -> None:
-        self.assertEqual(joint.max_adjustment(Decimal(16)), Decimal(3))  # 3.2 → 3
-        self.assertEqual(joint.max_adjustment(Decimal(4)), Decimal("0.5"))  # 0.8 → 0.5
+        self.assertEqual(actions.max_adjustment(Decimal(16)), Decimal(3))  # 3.2 → 3
+        self.assertEqual(actions.max_adjustment(Decimal(4)), Decimal("0.5"))  # 0.8 → 0.5
         # 6.1: 16 points, audited 13.
         with self.assertRaises(ActionRefused) as refused:
             self.opine("6.1", False, "入户核查满意率偏低。", "-3.5")
@@ -125,16 +125,16 @@ class OpinionTests(JointReviewCase):
 
     def test_several_items_are_saved_together_or_not_at_all(self) -> None:
         rows = [
-            joint.OpinionRow(self.item("2.1").pk, True),
-            joint.OpinionRow(self.item("3.4").pk, False, ""),  # no reason
+            actions.OpinionRow(self.item("2.1").pk, True),
+            actions.OpinionRow(self.item("3.4").pk, False, ""),  # no reason
         ]
         before = self.audits()
         with self.assertRaises(ActionRefused) as refused:
-            joint.do_give_opinions(self.candidate.pk, rows, actor=self.reviewer)
+            actions.do_give_opinions(self.candidate.pk, rows, actor=self.reviewer)
         self.assertIn("3.4", refused.exception.message)
         self.assertFalse(UnitOpinion.objects.exists())
-        rows[1] = joint.OpinionRow(self.item("3.4").pk, False, "错时上下班制度未落实。")
-        joint.do_give_opinions(self.candidate.pk, rows, actor=self.reviewer)
+        rows[1] = actions.OpinionRow(self.item("3.4").pk, False, "错时上下班制度未落实。")
+        actions.do_give_opinions(self.candidate.pk, rows, actor=self.reviewer)
         self.assertEqual(UnitOpinion.objects.count(), 2)
         self.assertEqual(self.audits(), before + 1)
 
@@ -143,7 +143,7 @@ class OpinionTests(JointReviewCase):
             self.campaign, self.dongbei, Status.AWAITING_DECISION, actor=self.office
         )
         with self.assertRaises(ActionRefused):
-            joint.do_give_opinion(
+            actions.do_give_opinion(
                 decided.pk, self.item("2.1").pk, True, "", "", actor=self.reviewer
             )
 
@@ -157,26 +157,26 @@ class OpinionTests(JointReviewCase):
 class VetoTests(JointReviewCase):
     def test_veto_and_lift_each_write_one_audit_row(self) -> None:
         with self.assertRaises(ActionRefused):
-            joint.do_veto(self.candidate.pk, " ", actor=self.reviewer)
+            actions.do_veto(self.candidate.pk, " ", actor=self.reviewer)
         before = self.audits()
-        joint.do_veto(self.candidate.pk, "社区存在重大信访问题。", actor=self.reviewer)
+        actions.do_veto(self.candidate.pk, "社区存在重大信访问题。", actor=self.reviewer)
         self.assertEqual(self.audits(), before + 1)
         self.assertEqual(UnitVeto.objects.get().unit.code, "mzj")
         with self.assertRaises(ActionRefused):
-            joint.do_veto(self.candidate.pk, "再次否决", actor=self.reviewer)
-        joint.do_lift_veto(self.candidate.pk, actor=self.reviewer)
+            actions.do_veto(self.candidate.pk, "再次否决", actor=self.reviewer)
+        actions.do_lift_veto(self.candidate.pk, actor=self.reviewer)
         self.assertFalse(UnitVeto.objects.exists())
         lifted = AuditEvent.objects.latest("pk")
         self.assertEqual(lifted.action, "assessment.lift_veto")
         self.assertEqual(lifted.details["reason"], "社区存在重大信访问题。")
         self.assertEqual(self.audits(), before + 2)
         with self.assertRaises(ActionRefused):
-            joint.do_lift_veto(self.candidate.pk, actor=self.reviewer)
+            actions.do_lift_veto(self.candidate.pk, actor=self.reviewer)
 
     def test_one_unit_cannot_lift_another_units_veto(self) -> None:
-        joint.do_veto(self.candidate.pk, "重大问题", actor=self.reviewer)
+        actions.do_veto(self.candidate.pk, "重大问题", actor=self.reviewer)
         with self.assertRaises(ActionRefused):
-            joint.do_lift_veto(self.candidate.pk, actor=self.unit_user("zzb"))
+            actions.do_lift_veto(self.candidate.pk, actor=self.unit_user("zzb"))
         self.assertTrue(UnitVeto.objects.exists())
 
     def test_veto_pages(self) -> None:
@@ -197,7 +197,7 @@ class CloseTests(JointReviewCase):
     def test_close_is_refused_while_a_unit_is_behind(self) -> None:
         self.complete_every_unit(except_unit="mzj")
         with self.assertRaises(ActionRefused) as refused:
-            joint.do_close_review(self.candidate.pk, actor=self.office)
+            actions.do_close_review(self.candidate.pk, actor=self.office)
         self.assertIn("市民政局", refused.exception.message)
         self.assertNotIn("市委组织部", refused.exception.message)
         self.login(self.office)
@@ -209,7 +209,7 @@ class CloseTests(JointReviewCase):
     def test_close_moves_to_the_decision_when_every_unit_is_done(self) -> None:
         self.complete_every_unit()
         before = self.audits()
-        joint.do_close_review(self.candidate.pk, actor=self.office)
+        actions.do_close_review(self.candidate.pk, actor=self.office)
         self.assertEqual(
             Submission.objects.get(pk=self.candidate.pk).status, Status.AWAITING_DECISION
         )
@@ -219,7 +219,7 @@ class CloseTests(JointReviewCase):
     def test_the_leading_group_cannot_close(self) -> None:
         self.complete_every_unit()
         with self.assertRaises(ActionRefused):
-            joint.do_close_review(self.candidate.pk, actor=self.leader)
+            actions.do_close_review(self.candidate.pk, actor=self.leader)
         self.login(self.leader)
         url = reverse("joint_review_close", args=[2020, self.gumo.code])
         self.assertEqual(self.client.post(url).status_code, 403)
@@ -231,12 +231,12 @@ class ReminderTests(JointReviewCase):
         mzj = MemberUnit.objects.get(code="mzj")
         self.opine("2.1")
         before = self.audits()
-        reminder = joint.do_remind_unit(self.campaign.pk, mzj.pk, actor=self.office)
+        reminder = actions.do_remind_unit(self.campaign.pk, mzj.pk, actor=self.office)
         self.assertIn("13", reminder.message)  # 14 items in the remit, one done
         self.assertEqual(self.audits(), before + 1)
         self.assertEqual(AuditEvent.objects.latest("pk").action, "review.remind")
         with self.assertRaises(ActionRefused):
-            joint.do_remind_unit(self.campaign.pk, mzj.pk, actor=self.reviewer)
+            actions.do_remind_unit(self.campaign.pk, mzj.pk, actor=self.reviewer)
         self.login(self.reviewer)
         page = self.client.get(reverse("joint_review_list", args=[2020]))
         self.assertContains(page, reminder.message)
@@ -315,7 +315,7 @@ class PageTests(JointReviewCase):
 
     def test_the_matrix_shows_cells_and_does_not_grow_with_candidates(self) -> None:
         self.opine("2.1", False, "理由")
-        joint.do_veto(self.candidate.pk, "重大问题", actor=self.reviewer)
+        actions.do_veto(self.candidate.pk, "重大问题", actor=self.reviewer)
         self.login(self.office)
         url = reverse("joint_review_matrix", args=[2020])
         page = self.client.get(url)

@@ -12,7 +12,10 @@ from django.test import Client, SimpleTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign.actions.publication import (
+from campaign.kernel.models import AuditEvent
+from campaign.pipeline.models import Status, Submission
+from campaign.pipeline.workflow import ActionRefused, today
+from campaign.publication.actions import (
     admit_objection_attempt,
     do_accept_objection,
     do_dismiss_objection,
@@ -24,11 +27,8 @@ from campaign.actions.publication import (
     do_uphold_objection,
     rate_key,
 )
-from campaign.kernel.models import AuditEvent
-from campaign.notice import configured_holidays, notice_period
-from campaign.pipeline.models import Status, Submission
 from campaign.publication.models import Objection, ObjectionStatus, PublicNotice
-from campaign.workflow import ActionRefused, today
+from campaign.publication.notice import configured_holidays, notice_period
 from communities.models import Community
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import open_every_phase, submission_at

@@ -64,7 +64,7 @@ class QueryCountTests(CampaignTestCase):
 
     def fill_district(self, count: int) -> None:
         """``count`` more 环翠区 communities, each with a submitted self-assessment."""
-        from campaign.actions import do_save_item, do_submit
+        from campaign.assessment.actions import do_save_item, do_submit
         from campaign.pipeline.models import Submission
         from standards.models import Item
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from campaign.actions import do_save_item, do_submit
-from campaign.actions.review import (
+from campaign.assessment.actions import do_save_item, do_submit
+from campaign.audit.actions import (
     AuditRow,
     AuditRowsRefused,
     do_audit_items,
@@ -14,10 +14,10 @@ from campaign.actions.review import (
     do_reject,
     do_request_revision,
 )
-from campaign.actions.survey import do_finish_survey
 from campaign.kernel.models import AuditEvent
 from campaign.pipeline.models import EvidenceFile, ItemAudit, Phase, Status, Submission
-from campaign.workflow import ActionRefused
+from campaign.pipeline.workflow import ActionRefused
+from campaign.survey.actions import do_finish_survey
 from standards.models import Item
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import open_every_phase, self_score, submission_at

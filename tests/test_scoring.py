@@ -34,9 +34,10 @@ from campaign.pipeline.models import (
     UnitVeto,
 )
 from campaign.survey.models import SurveyTally
-from scoring.engine import current_rules, recompute_campaign, recompute_submission
-from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from scoring.scores import category_subtotals, category_subtotals_in_turn, item_scores
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.recompute import recompute_campaign, recompute_submission
+from scoring.engine.rules import current_rules
+from scoring.engine.scores import category_subtotals, category_subtotals_in_turn, item_scores
 from standards.models import Category, Item, MemberUnit
 from tests.base import CampaignTestCase, make_community
 

@@ -12,17 +12,17 @@ from django.db import DatabaseError, connection, transaction
 from django.test import TransactionTestCase
 from django.urls import reverse
 
-from campaign.actions.campaigns import do_create_campaign
-from campaign.actions.joint import do_veto
+from campaign.joint.actions import do_veto
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.survey.models import SurveyTally
-from scoring.actions import RulesForm, do_set_shortlist_rules
-from scoring.engine import current_rules, recompute_campaign
-from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from scoring.schedule import enqueue_submission
-from scoring.tasks import recompute_campaign_scores
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.recompute import recompute_campaign
+from scoring.engine.rules import current_rules
+from scoring.engine.schedule import enqueue_submission, recompute_campaign_scores
+from scoring.rules.actions import RulesForm, do_set_shortlist_rules
 from standards.models import MemberUnit
 from tests.base import CampaignTestCase, ReferenceDataMixin, make_community, make_user
 from tests.pipeline import open_every_phase, submission_at

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.actions.survey import SurveySettings, do_save_survey_settings
 from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
 from campaign.survey import answer_store, answering, codes
+from campaign.survey.actions import SurveySettings, do_save_survey_settings
 from campaign.survey.defaults import config_for, default_options, default_questions
 from campaign.survey.models import (
     Channel,

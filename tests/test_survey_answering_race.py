@@ -13,7 +13,7 @@ from django.test import LiveServerTestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.actions import do_create_campaign
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign
 from campaign.survey import answer_store, answering, codes
 from campaign.survey.models import SurveyCode, SurveyResponse

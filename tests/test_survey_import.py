@@ -21,17 +21,17 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaign import survey_import_views
-from campaign.actions import do_create_campaign
-from campaign.actions.survey_import import do_import_survey
 from campaign.kernel.audit_log import COMMAND_LINE
 from campaign.kernel.models import AuditEvent
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
+from campaign.pipeline.workflow import ActionRefused
+from campaign.survey import import_views
 from campaign.survey.defaults import config_for
+from campaign.survey.import_actions import do_import_survey
 from campaign.survey.models import Quality, SurveyImport, SurveyResponse
 from campaign.survey.sheet import parse_moment, read_sheet
 from campaign.survey.sheet_template import question_header, template_workbook
-from campaign.workflow import ActionRefused
 from tests.base import CampaignTestCase, ReferenceDataMixin
 from tests.pipeline import open_every_phase, submission_at
 from tests.runner import on_real_stack
@@ -552,7 +552,7 @@ class PageTests(SurveyImportCase):
         return self.plain([line(self.dongbei, f"A{n}", minutes=0.1) for n in range(5)])
 
     def test_the_urls_are_not_taken_for_a_community(self) -> None:
-        self.assertEqual(resolve(self.url("survey_import")).func, survey_import_views.survey_import)
+        self.assertEqual(resolve(self.url("survey_import")).func, import_views.survey_import)
 
     def test_preview_saves_nothing_and_confirm_imports_the_previewed_file(self) -> None:
         self.login(self.office)

@@ -8,16 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign.actions.survey import (
+from campaign.kernel.models import AuditEvent
+from campaign.pipeline.models import Status
+from campaign.pipeline.workflow import ActionRefused
+from campaign.survey import codes
+from campaign.survey.actions import (
     SurveySettings,
     do_generate_codes,
     do_review_questionnaires,
     do_save_survey_settings,
     do_void_codes,
 )
-from campaign.kernel.models import AuditEvent
-from campaign.pipeline.models import Status
-from campaign.survey import codes
 from campaign.survey.defaults import config_for
 from campaign.survey.models import (
     Quality,
@@ -28,7 +29,6 @@ from campaign.survey.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from campaign.workflow import ActionRefused
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import answer_survey, open_every_phase, submission_at
 

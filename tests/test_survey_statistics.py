@@ -3,9 +3,11 @@ counts per community and district, quality exclusions, and the result frozen at 
 
 from decimal import Decimal
 
-from campaign.actions.survey import do_finish_survey, do_review_questionnaires
 from campaign.pipeline.models import Status, Submission
+from campaign.pipeline.rates import wilson_interval
+from campaign.pipeline.workflow import ActionRefused
 from campaign.survey import statistics
+from campaign.survey.actions import do_finish_survey, do_review_questionnaires
 from campaign.survey.codes import CodeState, create_codes, state_of
 from campaign.survey.models import Quality, SurveyPointTier, SurveyResponse, SurveyTally
 from campaign.survey.statistics import (
@@ -14,9 +16,7 @@ from campaign.survey.statistics import (
     figures,
     points_for,
     scheme_for,
-    wilson_interval,
 )
-from campaign.workflow import ActionRefused
 from tests.base import CampaignTestCase
 from tests.pipeline import answer_survey, open_every_phase, submission_at
 

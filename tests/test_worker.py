@@ -7,9 +7,9 @@ from django.conf import settings
 from django.test import TransactionTestCase
 from django.urls import reverse
 
-from campaign.kernel.models import WorkerProbe
+from campaign.home.models import WorkerProbe
+from campaign.home.system import do_request_worker_probe
 from campaign.kernel.roles import Role
-from campaign.system import do_request_worker_probe
 from tests.base import make_user
 from tests.runner import on_real_stack
 

@@ -10,41 +10,32 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
-from campaign.actions import (
-    do_forward_district,
-    do_recommend,
-    do_return,
-    do_save_item,
-    do_submit,
-    do_withdraw_recommendation,
-)
-from campaign.actions.decision import do_decide
-from campaign.actions.joint import do_close_review, do_give_opinion, do_lift_veto, do_veto
-from campaign.actions.publication import (
-    do_name_communities,
-    do_publish_notice,
-    do_uphold_objection,
-)
-from campaign.actions.review import (
+from campaign.assessment.actions import do_save_item, do_submit
+from campaign.audit.actions import (
     AuditRow,
     do_audit_items,
     do_pass_audit,
     do_reject,
     do_request_revision,
 )
-from campaign.actions.survey import (
-    do_finish_survey,
-    do_generate_codes,
-    do_review_questionnaires,
-)
-from campaign.actions.survey_import import do_import_survey
+from campaign.decision.actions import do_decide
 from campaign.decision.models import DecisionMeeting
+from campaign.district.actions import (
+    do_forward_district,
+    do_recommend,
+    do_return,
+    do_withdraw_recommendation,
+)
+from campaign.joint.actions import do_close_review, do_give_opinion, do_lift_veto, do_veto
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import DistrictQuota, Status, Submission, UnitVeto
+from campaign.pipeline.workflow import TRANSITIONS, Action, ActionRefused
+from campaign.publication.actions import do_name_communities, do_publish_notice, do_uphold_objection
 from campaign.publication.models import Objection, ObjectionStatus, PublicNotice
+from campaign.survey.actions import do_finish_survey, do_generate_codes, do_review_questionnaires
+from campaign.survey.import_actions import do_import_survey
 from campaign.survey.models import Quality, SurveyResponse
-from campaign.workflow import TRANSITIONS, Action, ActionRefused
 from standards.models import Item, MemberUnit
 from tests.base import CampaignTestCase, make_community
 from tests.pipeline import (
@@ -131,7 +122,7 @@ PERFORM: dict[Action, Perform] = {
 
 
 def _upward(submission: Submission, actor: Any) -> object:
-    from campaign.actions.publication import do_recommend_upward
+    from campaign.publication.actions import do_recommend_upward
 
     return do_recommend_upward(submission.pk, "province", "成效突出。", actor=actor, ip=None)
 

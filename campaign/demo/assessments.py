@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.actions import do_forward_district, do_recommend, do_return, do_submit
+from campaign.assessment.actions import do_submit
+from campaign.district.actions import do_forward_district, do_recommend, do_return
 from campaign.pipeline.models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
-from campaign.workflow import default_schedule
+from campaign.pipeline.workflow import default_schedule
 from communities.models import Community, District
 from standards.models import Item
 

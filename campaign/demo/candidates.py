@@ -22,28 +22,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from campaign.actions.decision import do_decide, do_record_meeting
-from campaign.actions.joint import OpinionRow, do_close_review, do_give_opinions, do_veto
-from campaign.actions.publication import (
-    do_accept_objection,
-    do_dismiss_objection,
-    do_investigate_objection,
-    do_lodge_objection,
-    do_name_communities,
-    do_publish_notice,
-    do_recommend_upward,
-    do_uphold_objection,
-)
-from campaign.actions.review import (
+from campaign.audit.actions import (
     AuditRow,
     do_audit_items,
     do_pass_audit,
     do_reject,
     do_request_revision,
 )
+from campaign.decision.actions import do_decide, do_record_meeting
 from campaign.demo.samples import pdf_bytes
 from campaign.demo.survey import seed_survey
 from campaign.district.models import DistrictRecommendation
+from campaign.joint.actions import OpinionRow, do_close_review, do_give_opinions, do_veto
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import (
@@ -53,6 +43,16 @@ from campaign.pipeline.models import (
     Phase,
     Status,
     Submission,
+)
+from campaign.publication.actions import (
+    do_accept_objection,
+    do_dismiss_objection,
+    do_investigate_objection,
+    do_lodge_objection,
+    do_name_communities,
+    do_publish_notice,
+    do_recommend_upward,
+    do_uphold_objection,
 )
 from campaign.publication.models import PublicNotice
 from standards.models import Item, MemberUnit

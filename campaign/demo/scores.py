@@ -5,10 +5,11 @@ dashboard and the exports page have real figures."""
 from django.contrib.auth import get_user_model
 
 from campaign.pipeline.models import Campaign
-from scoring.actions import RulesForm, do_set_shortlist_rules
-from scoring.engine import recompute_campaign
-from scoring.export_actions import do_request_export
-from scoring.models import ExportJob, ExportKind, ScoringRules
+from scoring.engine.models import ScoringRules
+from scoring.engine.recompute import recompute_campaign
+from scoring.exports.actions import do_request_export
+from scoring.exports.models import ExportJob, ExportKind
+from scoring.rules.actions import RulesForm, do_set_shortlist_rules
 
 # Chosen so that the demo shows every outcome: on the list, each rule, the quota and the cap.
 DEMO_RULES = RulesForm(

@@ -15,12 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.actions import do_create_campaign
 from campaign.demo.assessments import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
 from campaign.demo.candidates import seed_review
 from campaign.demo.scores import seed_scores
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
+from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign
 from communities.indicators import (
     AREA_CENTI_M2_PER_HOUSEHOLD,

@@ -12,11 +12,11 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from campaign.actions.survey import do_finish_survey, do_generate_codes, do_review_questionnaires
-from campaign.actions.survey_import import do_import_survey
 from campaign.pipeline.models import Campaign, Submission
+from campaign.survey.actions import do_finish_survey, do_generate_codes, do_review_questionnaires
 from campaign.survey.answering import field_name, start_stamp, submit_answers
 from campaign.survey.defaults import config_for
+from campaign.survey.import_actions import do_import_survey
 from campaign.survey.models import Channel, Quality, SurveyOption, SurveyQuestion, SurveyResponse
 from campaign.survey.sheet import FIXED
 from campaign.survey.sheet_template import question_header

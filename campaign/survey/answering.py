@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Campaign, CampaignPhase, Phase, Submission
+from campaign.pipeline.workflow import today
 from campaign.survey import answer_store, codes, quality
 from campaign.survey.answer_store import Form, Option, Question
 from campaign.survey.defaults import config_for
 from campaign.survey.models import SurveyCode
-from campaign.workflow import today
 
 STAMP_FIELD = "t"
 STAMP_SALT = "campaign.survey.answering.started"

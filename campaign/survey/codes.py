@@ -15,8 +15,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Phase, Status, Submission
+from campaign.pipeline.workflow import chinese_date, phase_dates, today
 from campaign.survey.models import SurveyCode, SurveyResponse
-from campaign.workflow import chinese_date, phase_dates, today
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 12

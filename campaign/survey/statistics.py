@@ -7,9 +7,8 @@ questionnaires whose overall answer ``counts_as_satisfied``, valid those whose o
 ``counts_as_valid``. Questionnaires the office excluded after a quality flag count nowhere.
 """
 
-import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -26,6 +25,7 @@ from django.db.models.functions import Cast, Substr
 from django.db.models.lookups import In
 
 from campaign.pipeline.models import Campaign
+from campaign.pipeline.rates import interval_percent, percent, rate_percent
 from campaign.survey.defaults import config_for
 from campaign.survey.models import (
     Quality,
@@ -35,37 +35,6 @@ from campaign.survey.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-
-# The 97.5 % quantile of the standard normal distribution: a two-sided 95 % interval.
-Z95 = 1.959963984540054
-ONE_DECIMAL = Decimal("0.1")
-
-
-def wilson_interval(satisfied: int, valid: int, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval for satisfied/valid; unlike the textbook p ± z·√(p(1−p)/n)
-    it stays inside 0..1 and is honest for small samples and rates near 100 %."""
-    if valid <= 0:
-        return None
-    p = satisfied / valid
-    z2 = z * z
-    denominator = 1 + z2 / valid
-    centre = (p + z2 / (2 * valid)) / denominator
-    half = z * math.sqrt(p * (1 - p) / valid + z2 / (4 * valid * valid)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def percent(fraction: float | Decimal) -> Decimal:
-    """A fraction as a percentage with one decimal, rounded half up: 0.8875 → 88.8."""
-    return (Decimal(str(fraction)) * 100).quantize(ONE_DECIMAL, ROUND_HALF_UP)
-
-
-def rate_percent(satisfied: int, valid: int) -> Decimal | None:
-    return percent(satisfied / valid) if valid else None
-
-
-def interval_percent(satisfied: int, valid: int) -> tuple[Decimal, Decimal] | None:
-    bounds = wilson_interval(satisfied, valid)
-    return None if bounds is None else (percent(bounds[0]), percent(bounds[1]))
 
 
 def rate_expression(satisfied: str, valid: str) -> Case:

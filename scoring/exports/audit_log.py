@@ -17,6 +17,7 @@ from campaign.kernel.roles import Role
 from campaign.pipeline.models import Campaign, CampaignPhase, Status
 from campaign.publication.models import ObjectionStatus
 from communities.models import District
+from scoring.exports.models import ExportState
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -29,7 +30,6 @@ from scoring.exports.workbook import (
     no_progress,
     start_sheet,
 )
-from scoring.models import ExportState
 from standards.models import Standard
 
 PROGRESS_EVERY = 500

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.pipeline.models import Campaign
-from scoring.exports import write_workbook
-from scoring.models import ExportKind
+from scoring.exports.models import ExportKind
+from scoring.exports.registry import write_workbook
 
 PRINT_EVERY_PERCENT = 10
 

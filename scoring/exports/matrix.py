@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Campaign, Submission
+from scoring.engine.models import ScoreSnapshot, Stage
+from scoring.engine.scores import item_score_tuples
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -27,8 +29,6 @@ from scoring.exports.workbook import (
     no_progress,
     start_sheet,
 )
-from scoring.models import ScoreSnapshot, Stage
-from scoring.scores import item_score_tuples
 from standards.models import Item
 
 STAGES = (Stage.SELF, Stage.AUDIT, Stage.JOINT)

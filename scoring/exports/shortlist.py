@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Campaign
-from campaign.survey.statistics import interval_percent, percent, rate_percent
+from campaign.pipeline.rates import interval_percent, percent, rate_percent
 from communities.models import District
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.scores import category_subtotals_in_turn
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -30,8 +32,6 @@ from scoring.exports.workbook import (
     points_text,
     start_sheet,
 )
-from scoring.models import Outcome, ScoreSnapshot, ScoringRules, Stage
-from scoring.scores import category_subtotals_in_turn
 from standards.models import Category
 
 EXCLUDING = [o for o in Outcome if o not in (Outcome.SHORTLISTED, Outcome.NOT_RANKED)]

@@ -49,12 +49,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from campaign.actions import do_create_campaign  # noqa: E402
 from campaign.kernel.roles import Role  # noqa: E402
+from campaign.pipeline.actions import do_create_campaign  # noqa: E402
 from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
 from communities.models import Community, Street  # noqa: E402
-from scoring.engine import current_rules, recompute_campaign  # noqa: E402
-from scoring.scores import T_ASSESSMENT, T_AUDIT, T_ITEM, T_OPINION, T_TALLY  # noqa: E402
+from scoring.engine.recompute import recompute_campaign  # noqa: E402
+from scoring.engine.rules import current_rules  # noqa: E402
+from scoring.engine.scores import T_ASSESSMENT, T_AUDIT, T_ITEM, T_OPINION, T_TALLY  # noqa: E402
 from standards.models import Standard  # noqa: E402
 from tests.base import make_user  # noqa: E402
 from tests.benchmarks import machine  # noqa: E402
@@ -246,8 +247,8 @@ def run(
 
 
 def exporters() -> dict[str, Callable[[Campaign, Path], None]]:
-    from scoring.exports import write_workbook
-    from scoring.models import ExportKind
+    from scoring.exports.models import ExportKind
+    from scoring.exports.registry import write_workbook
 
     def export(kind: ExportKind) -> Callable[[Campaign, Path], None]:
         return lambda campaign, path: write_workbook(kind, campaign, path)

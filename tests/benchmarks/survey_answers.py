@@ -71,8 +71,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
-from campaign.actions import do_create_campaign  # noqa: E402
 from campaign.kernel.roles import Role  # noqa: E402
+from campaign.pipeline.actions import do_create_campaign  # noqa: E402
 from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
 from campaign.survey.codes import create_codes  # noqa: E402
 from campaign.survey.defaults import config_for  # noqa: E402

@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from campaign.actions.survey_import import SurveyImportReport, do_import_survey
 from campaign.kernel.roles import Capability, scope_of
 from campaign.pipeline.models import Campaign
-from campaign.workflow import ActionRefused
+from campaign.pipeline.workflow import ActionRefused
+from campaign.survey.import_actions import SurveyImportReport, do_import_survey
 from communities.sheets import SheetError, read_file
 
 

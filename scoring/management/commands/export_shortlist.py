@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
 from scoring.exports.command import ExportCommand
-from scoring.models import ExportKind
+from scoring.exports.models import ExportKind
 
 
 class Command(ExportCommand):

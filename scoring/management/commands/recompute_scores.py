@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.pipeline.models import Campaign
-from scoring.engine import recompute_campaign
+from scoring.engine.recompute import recompute_campaign
 
 ATTEMPTS = 3
 

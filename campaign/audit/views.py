@@ -1,0 +1,310 @@
+"""The office's pages: the list of forwarded candidates, and the item-by-item audit and its
+decisions."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaign.audit.actions import (
+    AuditRow,
+    AuditRowsRefused,
+    do_audit_items,
+    do_pass_audit,
+    do_reject,
+    do_request_revision,
+)
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, Scope, scope_of
+from campaign.pipeline import items
+from campaign.pipeline.access import (
+    CITY_VISIBLE_STATES,
+    campaign_or_404,
+    get_submission_for_user,
+    submissions_for,
+)
+from campaign.pipeline.models import ItemAssessment, ItemAudit, Status, Submission
+from campaign.pipeline.workflow import Action, ActionRefused, actions_for, refusal
+from communities.indicators import with_hard_indicators
+from communities.models import Community
+from standards.models import Item
+
+PAGE_SIZE = 50
+# Short names for the counts at the top of the office's list.
+STATE_NAMES = {
+    Status.FORWARDED: gettext_lazy("待审核"),
+    Status.REVISING: gettext_lazy("退回修改中"),
+    Status.REJECTED: gettext_lazy("审核未通过"),
+    Status.SURVEYING: gettext_lazy("满意度调查中"),
+    Status.JOINT_REVIEW: gettext_lazy("成员单位联审中"),
+}
+DECISIONS = (Action.PASS_AUDIT, Action.REQUEST_REVISION, Action.REJECT)
+
+
+def _reader(user: Any) -> Scope:
+    """The office's lists are for the office and the leading group."""
+    scope = scope_of(user)
+    scope.require_any(Capability.AUDIT, Capability.DECIDE)
+    return scope
+
+
+def _with_totals(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """The self-assessed total and the current round's audited total, each one subquery."""
+    self_total = (
+        ItemAssessment.objects.filter(submission=OuterRef("pk"))
+        .order_by()
+        .values("submission")
+        .annotate(s=Sum("self_score"))
+        .values("s")
+    )
+    current = ItemAudit.objects.filter(submission=OuterRef("pk"), round=OuterRef("audit_round"))
+    audited = current.order_by().values("submission").annotate(s=Sum("audited_score")).values("s")
+    audited_items = (
+        current.filter(audited_score__isnull=False)
+        .order_by()
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return submissions.annotate(
+        self_total=Subquery(self_total),
+        audited_total=Subquery(audited),
+        audited_items=Subquery(audited_items, output_field=IntegerField()),
+    )
+
+
+@login_required
+def review_list(request: HttpRequest, year: int) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    scope = _reader(request.user)
+    visible = submissions_for(request.user, campaign)
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    status = request.GET.get("status", "")
+    shown = visible.filter(status=status) if status in CITY_VISIBLE_STATES else visible
+    ordered = _with_totals(shown).order_by("district__display_order", "community__code")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    stats = [
+        (state.value, STATE_NAMES.get(state, state.label), counts.get(state.value, 0))
+        for state in Status
+        if state in CITY_VISIBLE_STATES and (state in STATE_NAMES or counts.get(state.value))
+    ]
+    return render(
+        request,
+        "campaign/audit/list.html",
+        {
+            "campaign": campaign,
+            "year": year,
+            "page": page,
+            "rows": [(s, actions_for(s.status, scope.role)) for s in page],
+            "stats": stats,
+            "status": status if status in CITY_VISIBLE_STATES else "",
+            "query": f"status={status}" if status in CITY_VISIBLE_STATES else "",
+            "item_total": items.item_count(campaign),
+        },
+    )
+
+
+@dataclass
+class AuditLine:
+    """One item on the audit page: the self-assessment beside the office's audit."""
+
+    row: items.ItemRow
+    audit: ItemAudit | None
+    history: list[ItemAudit] = field(default_factory=list)
+    kept: AuditRow | None = None
+    error: str = ""
+
+    @property
+    def differs(self) -> bool:
+        score = self.audit.audited_score if self.audit else None
+        own = self.row.assessment.self_score if self.row.assessment else None
+        return score is not None and score != own
+
+    @property
+    def carried(self) -> ItemAudit | None:
+        """Last round's audit of an item the district has not touched since: offered again so
+        the office re-audits only what changed."""
+        if self.audit is not None or not self.history:
+            return None
+        last = self.history[-1]
+        own = self.row.assessment
+        if own is None or own.updated_at > last.updated_at:
+            return None
+        return last
+
+
+@login_required
+def review_audit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    if request.method != "POST":
+        submission = get_submission_for_user(request.user, campaign, code)
+        return _render_audit(request, submission)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    rows = _posted_rows(request, submission)
+    try:
+        changed = do_audit_items(submission.pk, rows, actor=request.user, ip=client_ip(request))
+    except AuditRowsRefused as exc:
+        messages.error(request, exc.message)
+        return _render_audit(request, submission, kept=rows, errors=exc.by_item, status=400)
+    except ActionRefused as exc:
+        _refused(request, exc)
+        return redirect("review_audit", year=year, code=code)
+    if changed:
+        messages.success(request, _("已保存%(n)d个小项的审核打分。") % {"n": changed})
+    else:
+        messages.success(request, _("审核打分没有变化。"))
+    return redirect("review_audit", year=year, code=code)
+
+
+def _posted_rows(request: HttpRequest, submission: Submission) -> dict[int, AuditRow]:
+    """The items whose fields the form sent, as typed."""
+    rows = {}
+    for pk, code in Item.objects.filter(standard_id=submission.campaign.standard_id).values_list(
+        "pk", "code"
+    ):
+        if f"score-{code}" in request.POST:
+            rows[pk] = AuditRow(
+                score=request.POST.get(f"score-{code}", ""),
+                reason=request.POST.get(f"reason-{code}", ""),
+                comment=request.POST.get(f"comment-{code}", ""),
+                revision_request=request.POST.get(f"request-{code}", ""),
+            )
+    return rows
+
+
+def _render_audit(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    kept: dict[int, AuditRow] | None = None,
+    errors: dict[int, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    scope = scope_of(request.user)
+    campaign = submission.campaign
+    community = with_hard_indicators(Community.objects.filter(pk=submission.community_id)).get()
+    blocks = items.assessment_blocks(campaign, community, submission)
+    # A district sees the office's scores once the round is decided, not while it is worked on.
+    hide_current = scope.is_district_bound and submission.status == Status.FORWARDED
+    current: dict[int, ItemAudit] = {}
+    history: dict[int, list[ItemAudit]] = {}
+    for audit in ItemAudit.objects.filter(submission=submission):
+        if audit.round == submission.audit_round:
+            if not hide_current:
+                current[audit.item_id] = audit
+        else:
+            history.setdefault(audit.item_id, []).append(audit)
+    sections = []
+    for block in blocks:
+        lines = [
+            AuditLine(
+                row=row,
+                audit=current.get(row.item.pk),
+                history=history.get(row.item.pk, []),
+                kept=(kept or {}).get(row.item.pk),
+                error=(errors or {}).get(row.item.pk, ""),
+            )
+            for row in block.rows
+        ]
+        audited = [line.audit.audited_score for line in lines if line.audit]
+        total = sum((s for s in audited if s is not None), Decimal(0))
+        sections.append((block.progress, lines, total))
+    can_audit = scope.can(Capability.AUDIT)
+    closed = (
+        refusal(campaign, submission.status, Action.AUDIT_ITEM, scope.role) if can_audit else ""
+    )
+    decisions = {
+        action.value: True
+        for action in DECISIONS
+        if can_audit and not refusal(campaign, submission.status, action, scope.role)
+    }
+    return render(
+        request,
+        "campaign/audit/detail.html",
+        {
+            "campaign": campaign,
+            "year": campaign.year,
+            "submission": submission,
+            "community": community,
+            "sections": sections,
+            "editable": can_audit and not closed,
+            "closed_reason": closed,
+            "decisions": decisions,
+            "hide_current": hide_current,
+            "self_total": sum((b.progress.self_total for b in blocks), Decimal(0)),
+            "audited_total": sum((total for _p, _l, total in sections), Decimal(0)),
+            "audited_count": sum(1 for a in current.values() if a.audited_score is not None),
+            "item_total": sum(b.progress.items for b in blocks),
+        },
+        status=status,
+    )
+
+
+def _refused(request: HttpRequest, exc: ActionRefused) -> None:
+    messages.error(request, exc.with_problems())
+
+
+def _decide(request: HttpRequest, year: int, code: str, action: Any, success: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    try:
+        action(submission.pk, request.POST.get("comment", ""))
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, success % {"community": submission.community})
+    return redirect("review_audit", year=year, code=code)
+
+
+@login_required
+@require_POST
+def review_pass(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _decide(
+        request,
+        year,
+        code,
+        lambda pk, comment: do_pass_audit(pk, comment, actor=request.user, ip=client_ip(request)),
+        _("%(community)s审核通过，转入满意度调查。"),
+    )
+
+
+@login_required
+@require_POST
+def review_revise(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _decide(
+        request,
+        year,
+        code,
+        lambda pk, comment: do_request_revision(
+            pk, comment, actor=request.user, ip=client_ip(request)
+        ),
+        _("已将%(community)s退回区市修改。"),
+    )
+
+
+@login_required
+@require_POST
+def review_reject(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _decide(
+        request,
+        year,
+        code,
+        lambda pk, reason: do_reject(pk, reason, actor=request.user, ip=client_ip(request)),
+        _("%(community)s审核不通过。"),
+    )

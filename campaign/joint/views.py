@@ -1,0 +1,353 @@
+"""The member units' joint review pages, and the office's matrix to steer it."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.joint import actions
+from campaign.joint.models import Reminder
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
+from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
+from campaign.pipeline.models import (
+    Campaign,
+    ItemAssessment,
+    ItemAudit,
+    Status,
+    Submission,
+    UnitOpinion,
+    UnitVeto,
+)
+from campaign.pipeline.workflow import Action, ActionRefused, refusal
+from standards.models import Item, MemberUnit
+
+PAGE_SIZE = 50
+
+
+def _unit_of(request: HttpRequest) -> MemberUnit:
+    scope_of(request.user).require(Capability.JOINT_REVIEW)
+    try:
+        return actions.actor_unit(request.user)
+    except ActionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+@login_required
+def joint_review_list(request: HttpRequest, year: int) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    if scope_of(request.user).can(Capability.AUDIT):
+        return redirect("joint_review_matrix", year=year)
+    unit = _unit_of(request)
+    candidates = submissions_for(request.user, campaign, Capability.JOINT_REVIEW).filter(
+        status=Status.JOINT_REVIEW
+    )
+    page = Paginator(candidates.order_by("community__code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    required = Item.objects.filter(standard_id=campaign.standard_id, units=unit).count()
+    reviewed = dict(
+        UnitOpinion.objects.filter(submission__in=list(page), unit=unit, item__units=unit)
+        .values("submission_id")
+        .annotate(n=Count("pk"))
+        .values_list("submission_id", "n")
+    )
+    vetoed = set(
+        UnitVeto.objects.filter(submission__in=list(page), unit=unit).values_list(
+            "submission_id", flat=True
+        )
+    )
+    rows = [(s, reviewed.get(s.pk, 0), s.pk in vetoed) for s in page]
+    return render(
+        request,
+        "campaign/joint/list.html",
+        {
+            "campaign": campaign,
+            "year": year,
+            "unit": unit,
+            "page": page,
+            "rows": rows,
+            "required": required,
+            "reminders": list(
+                Reminder.objects.filter(campaign=campaign, unit=unit, read_at__isnull=True)
+            ),
+            "closed_reason": refusal(
+                campaign, Status.JOINT_REVIEW, Action.OPINE, scope_of(request.user).role
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reminders_read(request: HttpRequest, year: int) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    _unit_of(request)
+    actions.do_mark_reminders_read(campaign.pk, actor=request.user)
+    return redirect("joint_review_list", year=year)
+
+
+@dataclass
+class MatrixRow:
+    unit: MemberUnit
+    required: int
+    cells: list[tuple[int, int, bool]] = field(default_factory=list)
+    reviewed_total: int = 0
+    required_total: int = 0
+
+
+@login_required
+def joint_review_matrix(request: HttpRequest, year: int) -> HttpResponse:
+    """Member units × candidates: opinions given of those required, disagreements, vetoes."""
+    campaign = campaign_or_404(year)
+    scope = scope_of(request.user)
+    scope.require_any(Capability.AUDIT, Capability.DECIDE)
+    all_candidates = submissions_for(request.user, campaign).filter(status=Status.JOINT_REVIEW)
+    page = Paginator(all_candidates.order_by("community__code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    candidates = list(page)
+    units = list(
+        MemberUnit.objects.filter(is_active=True, items__standard_id=campaign.standard_id)
+        .annotate(required=Count("items"))
+        .order_by("display_order", "code")
+    )
+    in_remit = UnitOpinion.objects.filter(item__units=F("unit"))
+    cells = {
+        (c["submission_id"], c["unit_id"]): c
+        for c in in_remit.filter(submission__in=candidates)
+        .values("submission_id", "unit_id")
+        .annotate(reviewed=Count("pk"), disagreements=Count("pk", filter=Q(agrees=False)))
+    }
+    totals = dict(
+        in_remit.filter(submission__in=all_candidates)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    vetoes = set(
+        UnitVeto.objects.filter(submission__in=candidates).values_list("submission_id", "unit_id")
+    )
+    count = page.paginator.count
+    rows = []
+    behind: dict[int, list[str]] = {c.pk: [] for c in candidates}
+    for unit in units:
+        row = MatrixRow(unit, unit.required, reviewed_total=totals.get(unit.pk, 0))
+        row.required_total = row.required * count
+        for candidate in candidates:
+            cell = cells.get((candidate.pk, unit.pk), {})
+            reviewed = cell.get("reviewed", 0)
+            row.cells.append(
+                (reviewed, cell.get("disagreements", 0), (candidate.pk, unit.pk) in vetoes)
+            )
+            if reviewed < row.required:
+                behind[candidate.pk].append(unit.name)
+        rows.append(row)
+    return render(
+        request,
+        "campaign/joint/matrix.html",
+        {
+            "campaign": campaign,
+            "year": year,
+            "page": page,
+            "candidates": [(c, behind[c.pk]) for c in candidates],
+            "rows": rows,
+            "can_steer": scope.can(Capability.AUDIT),
+            "closed_reason": refusal(campaign, Status.JOINT_REVIEW, Action.CLOSE_REVIEW, scope.role)
+            if scope.can(Capability.AUDIT)
+            else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, year: int, unit_code: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    scope_of(request.user).require(Capability.AUDIT)
+    unit = get_object_or_404(MemberUnit, code=unit_code)
+    try:
+        actions.do_remind_unit(
+            campaign.pk,
+            unit.pk,
+            request.POST.get("message", ""),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        messages.success(request, _("已向%(unit)s发送联审提醒。") % {"unit": unit.name})
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("joint_review_matrix", year=year)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    try:
+        actions.do_close_review(submission.pk, actor=request.user, ip=client_ip(request))
+        messages.success(
+            request,
+            _("%(community)s联审结束，已提交领导小组研究。") % {"community": submission.community},
+        )
+    except ActionRefused as exc:
+        messages.error(request, f"{submission.community}：{exc.message}")
+    return redirect("joint_review_matrix", year=year)
+
+
+@dataclass
+class ReviewItem:
+    item: Item
+    assessment: ItemAssessment | None
+    audit: ItemAudit | None
+    opinion: UnitOpinion | None
+    kept: dict[str, str] | None = None
+    limit: Any = None
+
+
+def _review_items(submission: Submission, unit: MemberUnit) -> list[ReviewItem]:
+    items = list(
+        Item.objects.filter(standard_id=submission.campaign.standard_id, units=unit)
+        .select_related("category")
+        .order_by("display_order", "code")
+    )
+    assessments = {
+        a.item_id: a
+        for a in ItemAssessment.objects.filter(
+            submission=submission, item__in=items
+        ).prefetch_related(Prefetch("evidence"))
+    }
+    audits = {
+        a.item_id: a
+        for a in ItemAudit.objects.filter(
+            submission=submission, round=submission.audit_round, item__in=items
+        )
+    }
+    opinions = {o.item_id: o for o in UnitOpinion.objects.filter(submission=submission, unit=unit)}
+    return [
+        ReviewItem(
+            item,
+            assessments.get(item.pk),
+            audits.get(item.pk),
+            opinions.get(item.pk),
+            limit=actions.max_adjustment(item.max_points),
+        )
+        for item in items
+    ]
+
+
+def _target(request: HttpRequest, year: int, code: str) -> tuple[Campaign, Submission, MemberUnit]:
+    campaign = campaign_or_404(year)
+    unit = _unit_of(request)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.JOINT_REVIEW)
+    return campaign, submission, unit
+
+
+@login_required
+def joint_review_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    campaign, submission, unit = _target(request, year, code)
+    items = _review_items(submission, unit)
+    if request.method == "POST":
+        rows, kept = _posted_rows(request, items)
+        try:
+            actions.do_give_opinions(submission.pk, rows, actor=request.user, ip=client_ip(request))
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            for entry in items:
+                entry.kept = kept.get(entry.item.pk)
+            return _render_detail(request, campaign, submission, unit, items, status=409)
+        messages.success(
+            request,
+            _("已保存对%(community)s %(n)d个小项的联审意见。")
+            % {"community": submission.community, "n": len(rows)},
+        )
+        return redirect("joint_review_detail", year=year, code=code)
+    return _render_detail(request, campaign, submission, unit, items)
+
+
+def _posted_rows(
+    request: HttpRequest, items: list[ReviewItem]
+) -> tuple[list[actions.OpinionRow], dict[int, dict[str, str]]]:
+    rows, kept = [], {}
+    for entry in items:
+        code = entry.item.code
+        choice = request.POST.get(f"agrees-{code}", "")
+        if choice not in ("yes", "no"):
+            continue
+        typed = {
+            "agrees": choice,
+            "reason": request.POST.get(f"reason-{code}", ""),
+            "adjustment": request.POST.get(f"adjustment-{code}", ""),
+        }
+        kept[entry.item.pk] = typed
+        rows.append(
+            actions.OpinionRow(entry.item.pk, choice == "yes", typed["reason"], typed["adjustment"])
+        )
+    return rows, kept
+
+
+def _render_detail(
+    request: HttpRequest,
+    campaign: Campaign,
+    submission: Submission,
+    unit: MemberUnit,
+    items: list[ReviewItem],
+    status: int = 200,
+) -> HttpResponse:
+    role = scope_of(request.user).role
+    return render(
+        request,
+        "campaign/joint/detail.html",
+        {
+            "campaign": campaign,
+            "year": campaign.year,
+            "submission": submission,
+            "unit": unit,
+            "items": items,
+            "reviewed": sum(1 for entry in items if entry.opinion is not None),
+            "veto": UnitVeto.objects.filter(submission=submission, unit=unit).first(),
+            "locked_reason": refusal(campaign, submission.status, Action.OPINE, role),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def veto(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    _campaign, submission, unit = _target(request, year, code)
+    try:
+        actions.do_veto(
+            submission.pk, request.POST.get("reason", ""), actor=request.user, ip=client_ip(request)
+        )
+        messages.success(
+            request,
+            _("%(unit)s已对%(community)s一票否决。")
+            % {"unit": unit.name, "community": submission.community},
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("joint_review_detail", year=year, code=code)
+
+
+@login_required
+@require_POST
+def lift_veto(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    _campaign, submission, _unit = _target(request, year, code)
+    try:
+        actions.do_lift_veto(submission.pk, actor=request.user, ip=client_ip(request))
+        messages.success(
+            request, _("已撤回对%(community)s的否决。") % {"community": submission.community}
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("joint_review_detail", year=year, code=code)

@@ -1,0 +1,41 @@
+"""Small one-purpose forms of the pipeline's pages, and how a view runs one."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from campaign.pipeline.workflow import ActionRefused
+
+
+class ExtendPhaseForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("新的截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("延期理由"), max_length=500)
+
+
+def first_error(form: forms.Form) -> str:
+    """The first problem of a small one-purpose form, as one line for a flash message."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}：{errors[0]}" if label else str(errors[0])
+    return ""
+
+
+def run_form_action(
+    request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], success: str
+) -> None:
+    """Validate a small one-purpose form, run the action with its data, and flash the outcome."""
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return
+    try:
+        action(form.cleaned_data)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, success)

@@ -1,0 +1,64 @@
+"""The campaign's timetable: every phase's dates, and the office extending a deadline."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.kernel.audit_log import client_ip
+from campaign.kernel.roles import Capability, scope_of
+from campaign.pipeline import actions
+from campaign.pipeline.access import campaign_or_404
+from campaign.pipeline.forms import ExtendPhaseForm, run_form_action
+from campaign.pipeline.models import (
+    Phase,
+)
+
+
+@login_required
+def schedule(request: HttpRequest, year: int) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    scope = scope_of(request.user)
+    scope.require(Capability.VIEW_STANDARD)
+    today = timezone.localdate()
+    phases = [(p, p.is_open_on(today)) for p in campaign.phases.all()]
+    return render(
+        request,
+        "campaign/pipeline/schedule.html",
+        {
+            "campaign": campaign,
+            "phases": phases,
+            "today": today,
+            "quotas": scope.restrict(campaign.quotas.select_related("district")),
+            "can_extend": scope.can(Capability.MANAGE_SCHEDULE),
+            "form": ExtendPhaseForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def extend_phase(request: HttpRequest, year: int, phase: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
+    if phase not in Phase.values:
+        messages.error(request, _("没有这个阶段。"))
+        return redirect("campaign_schedule", year=year)
+    form = ExtendPhaseForm(request.POST)
+    run_form_action(
+        request,
+        form,
+        lambda data: actions.do_extend_phase(
+            campaign.pk,
+            Phase(phase),
+            data["ends_on"],
+            data["reason"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+        _("“%(phase)s”阶段截止日期已调整。") % {"phase": Phase(phase).label},
+    )
+    return redirect("campaign_schedule", year=year)

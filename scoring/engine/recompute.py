@@ -1,0 +1,271 @@
+"""Compute the score snapshots of a campaign, in the database.
+
+A snapshot exists for each submission and stage it has reached:
+
+- 自评 for every submission;
+- 审核 once the office has audited at least one item in the current audit round;
+- 联审后 from the joint review on (``FROM_JOINT_REVIEW``).
+
+Its total is the sum of the stage's item scores (``scoring.scores``) plus, at the audit and joint
+stages, the survey's points for the satisfaction item. Ranks are per stage, in the city and in
+the district, in this order: total (highest first), satisfaction rate (highest first, none last),
+the community's 12-digit code (lowest first) — so equal scores always get the same order.
+
+The joint stage is held against the shortlist rules, in this order, and the first rule a
+community fails is its outcome: minimum total; a survey result at all; minimum satisfaction rate;
+no member unit's veto; the district's quota; the city-wide cap. The quota and the cap take the
+best-ranked of the communities that passed the earlier rules.
+
+Recomputing deletes and rewrites the snapshots in one transaction, under a lock on the campaign
+row, so readers see the old set or the new one and two recomputes never interleave.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
+from communities.models import Community
+from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
+from scoring.engine.rules import current_rules
+from scoring.engine.scores import T_SUBMISSION, parameters, planned_for_whole_tables, stage_sums_sql
+
+T_SNAPSHOT = ScoreSnapshot._meta.db_table
+T_VETO = UnitVeto._meta.db_table
+T_COMMUNITY = Community._meta.db_table
+
+
+COLUMNS = (
+    "campaign_id, submission_id, district_id, stage, rules_id, total, items_scored,"
+    " satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,"
+    " computed_at"
+)
+
+
+def _stage_rows(submission_ids: list[int] | None) -> str:
+    """``WITH`` clauses ending in ``stage_rows``: one row per submission and stage reached, with
+    the snapshot's columns except ranks and outcome, plus the community's code."""
+    joint_states = ", ".join(f"'{s.value}'" for s in FROM_JOINT_REVIEW)
+    common = "%(campaign)s AS campaign_id, f.submission_id, f.district_id"
+    ranking_facts = "f.veto_count, f.code"
+    return (
+        stage_sums_sql(submission_ids)
+        + f""",
+    vetoes AS (
+        SELECT v.submission_id, COUNT(*) AS n
+        FROM {T_VETO} v JOIN subs ON subs.id = v.submission_id GROUP BY v.submission_id
+    ),
+    facts AS (
+        SELECT subs.id AS submission_id, subs.district_id, subs.status, c.code,
+            COALESCE(ss.total, 0) AS self_total, COALESCE(ss.scored, 0) AS self_scored,
+            COALESCE(os.audit_total, 0) + COALESCE(sv.points, 0) AS audit_total,
+            COALESCE(os.joint_total, 0) + COALESCE(sv.points, 0) AS joint_total,
+            COALESCE(os.scored, 0) AS office_scored,
+            COALESCE(os.scored, 0) + CASE WHEN sv.points IS NULL THEN 0 ELSE 1 END AS scored,
+            sv.points, sv.satisfied, sv.valid, COALESCE(vetoes.n, 0) AS veto_count
+        FROM subs
+        JOIN {T_COMMUNITY} c ON c.id = subs.community_id
+        LEFT JOIN self_sums ss ON ss.submission_id = subs.id
+        LEFT JOIN office_sums os ON os.submission_id = subs.id
+        LEFT JOIN survey sv ON sv.submission_id = subs.id
+        LEFT JOIN vetoes ON vetoes.submission_id = subs.id
+    ),
+    stage_rows AS (
+        SELECT {common}, '{Stage.SELF.value}' AS stage, f.self_total AS total,
+            f.self_scored AS items_scored, NULL AS satisfaction_points, NULL AS satisfied,
+            NULL AS valid, {ranking_facts}
+        FROM facts f
+        UNION ALL
+        SELECT {common}, '{Stage.AUDIT.value}', f.audit_total, f.scored, f.points, f.satisfied,
+            f.valid, {ranking_facts}
+        FROM facts f WHERE f.office_scored > 0
+        UNION ALL
+        SELECT {common}, '{Stage.JOINT.value}', f.joint_total, f.scored, f.points, f.satisfied,
+            f.valid, {ranking_facts}
+        FROM facts f WHERE f.status IN ({joint_states})
+    )"""
+    )
+
+
+def _ranking(rules: ScoringRules) -> str:
+    """``ranked``, ``by_quota`` and ``outcomes`` clauses over ``source`` (a clause with columns
+    ``stage, district_id, total, satisfied, valid, veto_count, code``): ``outcomes`` has the
+    source's columns with ``city_rank``, ``district_rank`` and ``outcome``."""
+    order = (
+        "total DESC, CAST(satisfied AS DOUBLE PRECISION) / NULLIF(valid, 0) DESC NULLS LAST, code"
+    )
+    failed_rule = ["WHEN stage <> %(joint)s THEN ''"]
+    if rules.min_total is not None:
+        failed_rule.append(
+            f"WHEN total < CAST(%(min_total)s AS NUMERIC) THEN '{Outcome.MIN_TOTAL.value}'"
+        )
+    failed_rule.append(f"WHEN COALESCE(valid, 0) = 0 THEN '{Outcome.NO_SURVEY.value}'")
+    if rules.min_satisfaction is not None:
+        failed_rule.append(
+            "WHEN satisfied < CAST(%(min_satisfaction)s AS NUMERIC) * valid"
+            f" THEN '{Outcome.MIN_SATISFACTION.value}'"
+        )
+    failed_rule.append(f"WHEN veto_count > 0 THEN '{Outcome.VETOED.value}'")
+    quota = (
+        f"WHEN %(district_quota)s IS NOT NULL AND district_place > %(district_quota)s"
+        f" THEN '{Outcome.DISTRICT_QUOTA.value}'"
+    )
+    return f"""
+    ranked AS (
+        SELECT source.*,
+            ROW_NUMBER() OVER (PARTITION BY stage ORDER BY {order}) AS city_rank,
+            ROW_NUMBER() OVER (PARTITION BY stage, district_id ORDER BY {order})
+                AS district_rank,
+            CASE {" ".join(failed_rule)} ELSE NULL END AS failed
+        FROM source
+    ),
+    by_quota AS (
+        SELECT placed.*, CASE WHEN failed IS NOT NULL THEN failed {quota} ELSE NULL END
+            AS failed2
+        FROM (
+            SELECT ranked.*, ROW_NUMBER() OVER (
+                PARTITION BY stage, district_id, failed IS NULL ORDER BY city_rank
+            ) AS district_place
+            FROM ranked
+        ) placed
+    ),
+    outcomes AS (
+        SELECT placed.*,
+            CASE WHEN failed2 IS NOT NULL THEN failed2
+                 WHEN %(city_cap)s IS NOT NULL AND city_place > %(city_cap)s
+                     THEN '{Outcome.CITY_CAP.value}'
+                 ELSE '{Outcome.SHORTLISTED.value}' END AS outcome
+        FROM (
+            SELECT by_quota.*, ROW_NUMBER() OVER (
+                PARTITION BY stage, failed2 IS NULL ORDER BY city_rank
+            ) AS city_place
+            FROM by_quota
+        ) placed
+    )"""
+
+
+def _insert_ranked(rules: ScoringRules) -> str:
+    """Every snapshot of the campaign, ranked, in one statement."""
+    return (
+        f"INSERT INTO {T_SNAPSHOT} ({COLUMNS})"
+        + _stage_rows(None)
+        + ", source AS (SELECT * FROM stage_rows),"
+        + _ranking(rules)
+        + """
+    SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
+        satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,
+        %(now)s
+    FROM outcomes"""
+    )
+
+
+def _insert_unranked(submission_id: int) -> str:
+    return (
+        f"INSERT INTO {T_SNAPSHOT} ({COLUMNS})"
+        + _stage_rows([submission_id])
+        + """
+    SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
+        satisfaction_points, satisfied, valid, veto_count, NULL, NULL, '', %(now)s
+    FROM stage_rows"""
+    )
+
+
+def _ranking_update(rules: ScoringRules) -> str:
+    """Re-rank the campaign's snapshots in place, writing only the rows whose place changed."""
+    return (
+        f"""
+    WITH source AS (
+        SELECT s.id, s.stage, s.district_id, s.total, s.satisfied, s.valid, s.veto_count, c.code
+        FROM {T_SNAPSHOT} s
+        JOIN {T_SUBMISSION} sub ON sub.id = s.submission_id
+        JOIN {T_COMMUNITY} c ON c.id = sub.community_id
+        WHERE s.campaign_id = %(campaign)s
+    ),"""
+        + _ranking(rules)
+        + f"""
+    UPDATE {T_SNAPSHOT} SET city_rank = o.city_rank, district_rank = o.district_rank,
+        outcome = o.outcome
+    FROM outcomes o
+    WHERE {T_SNAPSHOT}.id = o.id AND (
+        {T_SNAPSHOT}.city_rank IS DISTINCT FROM o.city_rank
+        OR {T_SNAPSHOT}.district_rank IS DISTINCT FROM o.district_rank
+        OR {T_SNAPSHOT}.outcome IS DISTINCT FROM o.outcome
+    )"""
+    )
+
+
+def _params(campaign: Campaign, rules: ScoringRules) -> dict[str, Any]:
+    return {
+        **parameters(campaign, rules),
+        "rules": rules.pk,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "joint": Stage.JOINT.value,
+        "min_total": rules.min_total,
+        "min_satisfaction": rules.min_satisfaction,
+        "district_quota": rules.district_quota,
+        "city_cap": rules.city_cap,
+    }
+
+
+def _tuned_for_recompute() -> None:
+    """PostgreSQL settings for this transaction only: planned for whole tables (see
+    ``scores.planned_for_whole_tables``), and asynchronous commit. Snapshots are derived data,
+    rebuilt from the score rows by any recompute: a database crash in the fraction of a second
+    after the commit can lose the whole recompute (never part of it: the commit stays atomic),
+    and `recompute_scores` rebuilds it; in exchange a recompute does not wait for the disk."""
+    planned_for_whole_tables(synchronous_commit="off")
+
+
+def _locked_campaign(campaign_id: int) -> Campaign | None:
+    """The campaign row, locked; None when it is gone (a queued recompute has nothing to do)."""
+    return (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("standard")
+        .filter(pk=campaign_id)
+        .first()
+    )
+
+
+def recompute_campaign(campaign_id: int, *, once_locked: Callable[[], None] | None = None) -> int:
+    """Rewrite every snapshot of the campaign; the number of snapshots. ``once_locked`` runs
+    after the campaign's lock is taken and before anything is read."""
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign_id)
+        if once_locked is not None:
+            once_locked()
+        if campaign is None:
+            return 0
+        rules = current_rules(campaign)
+        _tuned_for_recompute()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE campaign_id = %s", [campaign.pk])
+            cursor.execute(_insert_ranked(rules), _params(campaign, rules))
+            written = cursor.rowcount
+    return written
+
+
+def recompute_submission(
+    submission_id: int, *, once_locked: Callable[[], None] | None = None
+) -> None:
+    """Rewrite one submission's snapshots, then the campaign's ranks and outcomes (a change of
+    one score can move everyone behind it)."""
+    campaign_id = (
+        Submission.objects.filter(pk=submission_id).values_list("campaign_id", flat=True).first()
+    )
+    if campaign_id is None:
+        return
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign_id)
+        if once_locked is not None:
+            once_locked()
+        if campaign is None:
+            return
+        rules = current_rules(campaign)
+        params = _params(campaign, rules)
+        _tuned_for_recompute()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {T_SNAPSHOT} WHERE submission_id = %s", [submission_id])
+            cursor.execute(_insert_unranked(submission_id), params)
+            cursor.execute(_ranking_update(rules), params)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from scoring.rules import views
+
+urlpatterns = [
+    path("<int:year>/shortlist/", views.shortlist, name="shortlist"),
+    path("<int:year>/shortlist/rules/", views.shortlist_rules, name="shortlist_rules"),
+]

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 PARTS = (
     "home",
+    "register",
     "pipeline",
     "assessment",
     "district",

@@ -9,7 +9,6 @@ admin.site.index_title = _("系统管理")
 urlpatterns = [
     path("", include("campaign.urls")),
     path("", include("scoring.urls")),
-    path("communities/", include("communities.urls")),
     path("standards/", include("standards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,8 +17,8 @@ from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.pipeline.workflow import Action, refusal
+from campaign.register.forms import INDICATOR_FILTERS
 from campaign.survey.models import SurveyCode, SurveyTally
-from communities.forms import INDICATOR_FILTERS
 from communities.indicators import with_hard_indicators
 from communities.models import Community, District, Street
 from communities.models import Community as C

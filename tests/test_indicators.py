@@ -3,7 +3,7 @@ from typing import Any
 
 from django.test import TestCase
 
-from communities.forms import INDICATOR_FILTERS
+from campaign.register.forms import INDICATOR_FILTERS
 from communities.indicators import (
     HardIndicator,
     IndicatorResult,

@@ -1,3 +1,7 @@
+"""The register's pages: the list with its filters, a community's page (its figures, the hard
+indicators and the items of the current campaign's standard each one backs), corrections, and
+the Excel import (preview, then confirm) and export."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,11 +16,11 @@ from django.views.decorators.http import require_POST
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
 from campaign.pipeline.models import Campaign
+from campaign.register.forms import CommunityFactsForm, RegisterFilterForm
 from communities import importing, staging
 from communities.access import communities_for, districts_for, get_community_for_user
 from communities.actions import do_update_community
 from communities.exporting import write_register
-from communities.forms import CommunityFactsForm, RegisterFilterForm
 from communities.indicators import results_for, with_hard_indicators
 from communities.sheets import SheetError, xlsx_response
 from standards.models import items_by_hard_indicator
@@ -40,7 +44,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "communities/list.html",
+        "campaign/register/list.html",
         {"page": page, "filters": filters, "query": query.urlencode()},
     )
 
@@ -53,7 +57,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     rows = [(result, backing.get(result.indicator, [])) for result in results_for(community)]
     return render(
         request,
-        "communities/detail.html",
+        "campaign/register/detail.html",
         {
             "community": community,
             "indicator_rows": rows,
@@ -76,7 +80,7 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.info(request, _("没有修改任何内容。"))
         return redirect("community_detail", code=community.code)
-    return render(request, "communities/edit.html", {"community": community, "form": form})
+    return render(request, "campaign/register/edit.html", {"community": community, "form": form})
 
 
 @login_required
@@ -99,25 +103,25 @@ def register_import(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.IMPORT_COMMUNITIES)
     if request.method != "POST":
-        return render(request, "communities/import.html", _import_context())
+        return render(request, "campaign/register/import.html", _import_context())
     upload = request.FILES.get("file")
     if upload is None:
         return render(
             request,
-            "communities/import.html",
+            "campaign/register/import.html",
             _import_context(_("请选择要上传的 Excel 文件。")),
         )
     try:
         data = staging.read_upload(upload)
     except SheetError as exc:
-        return render(request, "communities/import.html", _import_context(str(exc)))
+        return render(request, "campaign/register/import.html", _import_context(str(exc)))
     report = importing.preview_import(data, scope, filename=upload.name or "")
     staged = (
         staging.stage(STAGING_KIND, request.user, upload.name or "", data) if report.ok else None
     )
     return render(
         request,
-        "communities/import_preview.html",
+        "campaign/register/import_preview.html",
         {"report": report, "token": staged.token if staged else ""},
     )
 
@@ -140,7 +144,9 @@ def register_import_confirm(request: HttpRequest) -> HttpResponse:
         staged.data, scope, actor=request.user, filename=staged.filename, ip=client_ip(request)
     )
     if not report.ok:
-        return render(request, "communities/import_preview.html", {"report": report, "token": ""})
+        return render(
+            request, "campaign/register/import_preview.html", {"report": report, "token": ""}
+        )
     staging.discard(STAGING_KIND, request.user, token)
     messages.success(request, _("导入完成。") + report.summary())
     return redirect("community_list")

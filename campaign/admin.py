@@ -81,7 +81,8 @@ class CampaignAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
+        actor = request.user if request.user.is_authenticated else None
         created = do_create_campaign(
-            obj.year, obj.name, obj.standard_id, actor=request.user, ip=client_ip(request)
+            obj.year, obj.name, obj.standard_id, actor=actor, ip=client_ip(request)
         )
         obj.pk = created.pk

@@ -1,18 +1,17 @@
 """The one way views reach communities: filtered by the user's scope, so another district's
 community is simply not found (404); a role without the capability gets 403."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor
 from communities.indicators import with_hard_indicators
 from communities.models import Community, District
 
 
 def communities_for(
-    user: Any, capability: Capability = Capability.VIEW_REGISTER
+    user: Actor, capability: Capability = Capability.VIEW_REGISTER
 ) -> QuerySet[Community]:
     scope = scope_of(user)
     scope.require(capability)
@@ -20,10 +19,10 @@ def communities_for(
 
 
 def get_community_for_user(
-    user: Any, code: str, capability: Capability = Capability.VIEW_REGISTER
+    user: Actor, code: str, capability: Capability = Capability.VIEW_REGISTER
 ) -> Community:
     return get_object_or_404(with_hard_indicators(communities_for(user, capability)), code=code)
 
 
-def districts_for(user: Any) -> QuerySet[District]:
+def districts_for(user: Actor) -> QuerySet[District]:
     return scope_of(user).restrict(District.objects.all(), district_field="pk")

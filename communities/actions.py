@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from communities.models import Community
 
 EDITABLE_FIELDS = (
@@ -26,13 +27,13 @@ EDITABLE_FIELDS = (
 
 
 def do_update_community(
-    community_id: int, values: dict[str, Any], *, actor: Any, ip: str | None = None
+    community_id: int, values: dict[str, Any], *, actor: Actor, ip: str | None = None
 ) -> list[str]:
     """Apply changed register figures; return the names of the fields that changed."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         community = Community.objects.select_for_update().get(pk=community_id)
         changes = {}
         for name, value in values.items():

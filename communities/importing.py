@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from communities.resources import CODE, REQUIRED_COLUMNS, CommunityResource
 from communities.sheets import Issue, SheetError, Table, open_workbook, read_table
 from communities.widgets import CodeWidget
@@ -82,12 +83,12 @@ def apply_import(
     data: bytes,
     scope: "Scope | None",
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     filename: str = "",
     ip: str | None = None,
 ) -> ImportReport:
     """Apply the file if, and only if, every row is valid; record it in the audit log."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         report = _run(data, scope, filename, dry_run=False)
         if not report.ok:
             transaction.set_rollback(True)

@@ -11,12 +11,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from campaign.kernel.users import Actor
 from communities.sheets import SheetError
 
 STAGED_LIFETIME_SECONDS = 24 * 3600
@@ -37,7 +37,7 @@ def _directory() -> Path:
     return directory
 
 
-def _path(kind: str, user: Any, token: str) -> Path:
+def _path(kind: str, user: Actor, token: str) -> Path:
     return _directory() / f"{kind}-{user.pk}-{token}"
 
 
@@ -51,7 +51,7 @@ def read_upload(upload: UploadedFile) -> bytes:
     return upload.read()
 
 
-def stage(kind: str, user: Any, filename: str, data: bytes) -> StagedFile:
+def stage(kind: str, user: Actor, filename: str, data: bytes) -> StagedFile:
     _remove_expired()
     token = secrets.token_urlsafe(24)
     digest = hashlib.sha256(data).hexdigest()
@@ -61,7 +61,7 @@ def stage(kind: str, user: Any, filename: str, data: bytes) -> StagedFile:
     return StagedFile(token, filename, digest, data)
 
 
-def load(kind: str, user: Any, token: str) -> StagedFile | None:
+def load(kind: str, user: Actor, token: str) -> StagedFile | None:
     if not _TOKEN.match(token or ""):
         return None
     path = _path(kind, user, token)
@@ -73,7 +73,7 @@ def load(kind: str, user: Any, token: str) -> StagedFile | None:
     return StagedFile(token, meta["filename"], meta["sha256"], data)
 
 
-def discard(kind: str, user: Any, token: str) -> None:
+def discard(kind: str, user: Actor, token: str) -> None:
     if not _TOKEN.match(token or ""):
         return
     path = _path(kind, user, token)

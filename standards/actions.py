@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from communities.sheets import Issue
 from standards.content import StandardContent, content_of, describe_changes, validate
 from standards.models import Category, Item, MemberUnit, Standard
@@ -83,13 +84,17 @@ def preview_standard(data: bytes) -> StandardPreview:
 
 
 def do_import_standard(
-    content: StandardContent, *, actor: Any = None, filename: str = "", ip: str | None = None
+    content: StandardContent,
+    *,
+    actor: Actor | None = None,
+    filename: str = "",
+    ip: str | None = None,
 ) -> ImportOutcome:
     issues = validate(content)
     if issues:
         raise StandardInvalid(issues)
     meta = content.meta
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         existing = (
             Standard.objects.select_for_update()
             .filter(year=meta.year, version=meta.version)
@@ -120,8 +125,8 @@ def do_import_standard(
     return ImportOutcome(standard, kind)
 
 
-def do_copy_as_new_version(standard_id: int, *, actor: Any, ip: str | None = None) -> Standard:
-    with transaction.atomic():
+def do_copy_as_new_version(standard_id: int, *, actor: Actor, ip: str | None = None) -> Standard:
+    with transaction.atomic(durable=True):
         source = Standard.objects.select_for_update().get(pk=standard_id)
         content = content_of(source)
         copy = Standard(year=source.year, version=_next_version(source.year))
@@ -137,7 +142,10 @@ def do_copy_as_new_version(standard_id: int, *, actor: Any, ip: str | None = Non
     return copy
 
 
-def do_freeze(standard_id: int, *, actor: Any, reason: str, ip: str | None = None) -> Standard:
+def do_freeze(
+    standard_id: int, *, actor: Actor | None, reason: str, ip: str | None = None
+) -> Standard:
+    # Not durable: creating a campaign freezes its standard inside its own transaction.
     with transaction.atomic():
         standard = Standard.objects.select_for_update().get(pk=standard_id)
         if standard.is_frozen:

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from communities import staging
 from communities.sheets import SheetError, xlsx_response
 from standards.access import get_standard_for_user
@@ -20,7 +21,7 @@ STAGING_KIND = "standard"
 
 
 @login_required
-def standard_list(request: HttpRequest) -> HttpResponse:
+def standard_list(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_STANDARD)
     standards = Standard.objects.annotate(
@@ -34,7 +35,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     standard = get_standard_for_user(request.user, pk)
     scope = scope_of(request.user)
     items = Item.objects.prefetch_related("units").order_by("display_order")
@@ -56,7 +57,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def standard_export(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     standard = get_standard_for_user(request.user, pk)
     response = xlsx_response(
         _("创建标准-%(year)d-第%(version)d版.xlsx")
@@ -68,7 +69,7 @@ def standard_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     standard = get_standard_for_user(request.user, pk, Capability.MANAGE_STANDARD)
     copy = do_copy_as_new_version(standard.pk, actor=request.user, ip=client_ip(request))
     messages.success(request, _("已另存为%(name)s，可导出修改后再导入。") % {"name": copy})
@@ -76,7 +77,7 @@ def standard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def standard_import(request: HttpRequest) -> HttpResponse:
+def standard_import(request: AuthenticatedRequest) -> HttpResponse:
     scope_of(request.user).require(Capability.MANAGE_STANDARD)
     if request.method != "POST":
         return render(request, "standards/import.html")
@@ -99,7 +100,7 @@ def standard_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def standard_import_confirm(request: HttpRequest) -> HttpResponse:
+def standard_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
     scope_of(request.user).require(Capability.MANAGE_STANDARD)
     token = request.POST.get("token", "")
     staged = staging.load(STAGING_KIND, request.user, token)

@@ -4,10 +4,13 @@ Two districts matter: 环翠区 (the personas' own) and 文登区 (the "other di
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
 
@@ -23,6 +26,21 @@ from standards.reference import load_default_standard, load_member_units
 
 PASSWORD = "Test@Password1"
 HUANCUI, WENDENG = "371002", "371003"
+
+
+@contextmanager
+def undone() -> Iterator[None]:
+    """A savepoint rolled back at the end, for a test that tries many moves on one fixture.
+
+    Actions open durable transactions, which Django allows only as the outermost block or
+    directly inside a test case's own transaction; like TestCase's per-test block, this one is
+    marked as the test's (Django's ``Atomic._from_testcase``), so actions behave inside it as
+    they do inside the test itself."""
+    block = transaction.atomic()
+    block._from_testcase = True  # type: ignore[attr-defined]
+    with block:
+        yield
+        transaction.set_rollback(True)
 
 
 def make_user(

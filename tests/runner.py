@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TransactionTestCase
 from django.test.runner import DiscoverRunner
+from django.test.utils import override_settings
 
 os.environ.setdefault(
     "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
@@ -28,6 +29,11 @@ class StackTestRunner(DiscoverRunner):
                 "(ALLOW_SQLITE_TESTS=1 runs a partial suite on SQLite for a quick check.)"
             )
         super().setup_test_environment(**kwargs)
+        # Personas are created and log in by the hundreds: hash their passwords the fast way
+        # (as Django's testing docs advise); production keeps PBKDF2.
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ).enable()
         # Denied requests are expected by the hundreds here; keep the output for real problems.
         logging.getLogger("django.request").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
 
 from campaign.assessment.actions import do_save_item, do_submit
@@ -37,7 +36,7 @@ from campaign.survey.actions import do_finish_survey, do_generate_codes, do_revi
 from campaign.survey.import_actions import do_import_survey
 from campaign.survey.models import Quality, SurveyResponse
 from standards.models import Item, MemberUnit
-from tests.base import CampaignTestCase, make_community
+from tests.base import CampaignTestCase, make_community, undone
 from tests.pipeline import (
     answer_survey,
     audit_every_item,
@@ -234,7 +233,7 @@ class TransitionMatrixTests(CampaignTestCase):
                         continue
                     with (
                         self.subTest(status=status.value, action=action.value, role=role.value),
-                        transaction.atomic(),
+                        undone(),
                     ):
                         events = AuditEvent.objects.count()
                         with contextlib.suppress(ActionRefused):
@@ -244,7 +243,6 @@ class TransitionMatrixTests(CampaignTestCase):
                         self.assertEqual(self.audit_rows(subject), 0)
                         if action not in ACTING_ON_OTHERS:
                             self.assertEqual(AuditEvent.objects.count(), events)
-                        transaction.set_rollback(True)
 
     def test_every_row_of_the_table_moves_and_writes_one_audit_row(self) -> None:
         for transition in TRANSITIONS:
@@ -254,7 +252,7 @@ class TransitionMatrixTests(CampaignTestCase):
                     self.subTest(
                         source=transition.source.value, action=transition.action.value, role=role
                     ),
-                    transaction.atomic(),
+                    undone(),
                 ):
                     _prepare(self, subject, transition.action)
                     subject.refresh_from_db()
@@ -270,7 +268,6 @@ class TransitionMatrixTests(CampaignTestCase):
                     self.assertEqual(
                         (event.from_state, event.to_state), (transition.source, transition.target)
                     )
-                    transaction.set_rollback(True)
 
 
 class TodoTests(CampaignTestCase):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaign.assessment.sheet_import import SheetRejected, compare, fingerprint, read_sheet
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, lock_or_start, locked, move, plain_number
 from campaign.pipeline.items import MAX_EXPLANATION, ScoreError, missing_items, parse_score
 from campaign.pipeline.models import ItemAssessment, Status, Submission
@@ -51,13 +52,13 @@ def do_save_item(
     score: Any,
     explanation: str,
     expected_version: int | None,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> SaveOutcome:
     """Save one item of a self-assessment. An invalid score is refused but the explanation is
     still saved, so no typed word is lost; a form older than the saved item is refused whole."""
     explanation = bounded_text(explanation, MAX_EXPLANATION, _("自评说明"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = lock_or_start(campaign_id, community_id)
         check(submission, Action.SAVE, actor)
         item = Item.objects.get(pk=item_id, standard_id=submission.campaign.standard_id)
@@ -120,7 +121,7 @@ def do_apply_assessment_sheet(
     data: bytes,
     *,
     filename: str,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
     expected_basis: str | None = None,
 ) -> SheetImportOutcome:
@@ -128,7 +129,7 @@ def do_apply_assessment_sheet(
     here, since the preview may be stale; given the preview's ``expected_basis``, an item saved
     elsewhere since the preview refuses the import rather than overwrite that save unseen.
     Raises ``SheetRejected`` (with the issues) or ``ActionRefused``; then nothing is saved."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = lock_or_start(campaign_id, community_id)
         check(submission, Action.SAVE, actor)
         parsed = read_sheet(data, submission.campaign, submission.community)
@@ -183,8 +184,8 @@ def do_apply_assessment_sheet(
     return SheetImportOutcome(codes, unchanged)
 
 
-def do_submit(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:
-    with transaction.atomic():
+def do_submit(submission_id: int, *, actor: Actor, ip: str | None = None) -> Submission:
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.SUBMIT, actor)
         problems = missing_items(submission)

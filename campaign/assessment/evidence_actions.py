@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaign.assessment import evidence
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import check, lock_or_start
 from campaign.pipeline.files import StoredFiles, Uploads, inspect_uploads
 from campaign.pipeline.models import EvidenceFile, ItemAssessment, Submission
@@ -35,14 +36,14 @@ def do_upload_evidence(
     files: Uploads,
     *,
     link_ids: list[int] | None = None,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> EvidenceOutcome:
     """Store the files in the submission's library and link them to the item (with
     ``link_ids``, files already in the library too). A file whose SHA-256 is already there is
     not stored again but linked. One bad file refuses the whole batch and leaves nothing."""
     candidates = inspect_uploads(files)
-    with StoredFiles() as written, transaction.atomic():
+    with StoredFiles() as written, transaction.atomic(durable=True):
         submission, assessment = _evidence_target(campaign_id, community_id, item_id, actor)
         library = {
             f.sha256: f
@@ -101,13 +102,13 @@ def do_link_evidence(
     item_id: int,
     evidence_ids: list[int],
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> EvidenceOutcome:
     """Link files already in the submission's library to one more item."""
     if not evidence_ids:
         raise ActionRefused(_("请勾选要关联的文件。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission, assessment = _evidence_target(campaign_id, community_id, item_id, actor)
         current = set(assessment.evidence.values_list("pk", flat=True))
         linked, already = _link_from_library(submission, assessment, evidence_ids, current)
@@ -134,11 +135,11 @@ def do_unlink_evidence(
     item_id: int,
     evidence_id: int,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> EvidenceFile:
     """Take a file off one item; it stays in the library (other items may use it)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = lock_or_start(campaign_id, community_id)
         check(submission, Action.SAVE, actor)
         assessment = (
@@ -168,7 +169,7 @@ def do_unlink_evidence(
 
 
 def _evidence_target(
-    campaign_id: int, community_id: int, item_id: int, actor: Any
+    campaign_id: int, community_id: int, item_id: int, actor: Actor
 ) -> tuple[Submission, ItemAssessment]:
     """The submission and the item's assessment, locked, once the rules allow a change."""
     submission = lock_or_start(campaign_id, community_id)

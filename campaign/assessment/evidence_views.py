@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from campaign.assessment import evidence, evidence_actions
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import (
     AssessmentTarget,
     get_assessment_for_user,
@@ -23,7 +24,7 @@ from standards.models import Item
 
 
 def _target(
-    request: HttpRequest, year: int, code: str, item_code: str
+    request: AuthenticatedRequest, year: int, code: str, item_code: str
 ) -> tuple[AssessmentTarget, Item]:
     target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
     item = get_object_or_404(Item, standard_id=target.campaign.standard_id, code=item_code)
@@ -36,7 +37,7 @@ def _back(year: int, code: str, item: Item) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, year: int, code: str, item_code: str) -> HttpResponse:
+def upload(request: AuthenticatedRequest, year: int, code: str, item_code: str) -> HttpResponse:
     """New files (field ``files``) and/or files from the library (checkboxes ``existing``)."""
     target, item = _target(request, year, code, item_code)
     files = request.FILES.getlist("files")
@@ -109,7 +110,7 @@ def _names(files: list[EvidenceFile]) -> str:
 @login_required
 @require_POST
 def unlink(
-    request: HttpRequest, year: int, code: str, item_code: str, evidence_id: int
+    request: AuthenticatedRequest, year: int, code: str, item_code: str, evidence_id: int
 ) -> HttpResponse:
     target, item = _target(request, year, code, item_code)
     try:
@@ -134,13 +135,13 @@ def unlink(
 
 @login_required
 @require_safe
-def download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+def download(request: AuthenticatedRequest, evidence_id: int) -> HttpResponseBase:
     scope_of(request.user).require(Capability.VIEW_SUBMISSIONS)
     return evidence.file_response(get_evidence_for_user(request.user, evidence_id))
 
 
 @login_required
 @require_safe
-def thumbnail(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+def thumbnail(request: AuthenticatedRequest, evidence_id: int) -> HttpResponseBase:
     scope_of(request.user).require(Capability.VIEW_SUBMISSIONS)
     return evidence.thumbnail_response(get_evidence_for_user(request.user, evidence_id))

@@ -29,6 +29,7 @@ from campaign.assessment.sheet import (
     saved_assessments,
 )
 from campaign.kernel.roles import scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.access import AssessmentTarget
 from campaign.pipeline.items import MAX_EXPLANATION, ScoreError, item_problem, parse_score
 from campaign.pipeline.models import Campaign, ItemAssessment, Status
@@ -342,7 +343,7 @@ class SheetReport:
 
 
 def preview_sheet(
-    target: AssessmentTarget, data: bytes, *, filename: str, user: Any
+    target: AssessmentTarget, data: bytes, *, filename: str, user: Actor
 ) -> SheetReport:
     """Check the upload and show what confirming would change; nothing is saved."""
     report = SheetReport(filename=filename)

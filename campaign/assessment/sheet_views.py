@@ -15,6 +15,7 @@ from campaign.assessment.sheet import instructions, sheet_filename, staging_kind
 from campaign.assessment.sheet_import import SheetRejected, SheetReport, preview_sheet
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import AssessmentTarget, get_assessment_for_user
 from campaign.pipeline.models import Status
 from campaign.pipeline.workflow import Action, ActionRefused, refusal
@@ -23,7 +24,7 @@ from communities.sheets import SheetError, xlsx_response
 
 
 @login_required
-def sheet_download(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def sheet_download(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     target = get_assessment_for_user(request.user, year, code)
     response = xlsx_response(sheet_filename(target.community))
     write_sheet(target, response)
@@ -31,7 +32,7 @@ def sheet_download(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @login_required
-def sheet_upload(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def sheet_upload(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     """GET: the upload form. POST: check the file and preview the changes; nothing is saved."""
     target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
     if request.method != "POST":
@@ -53,7 +54,7 @@ def sheet_upload(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def sheet_confirm(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def sheet_confirm(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     """Apply the staged sheet ("cancel" discards it instead)."""
     target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
     kind = staging_kind(target)

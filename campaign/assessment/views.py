@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from campaign.assessment import actions
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline import items
 from campaign.pipeline.access import (
     AssessmentTarget,
@@ -44,7 +45,7 @@ NOT_STARTED = "not_started"
 
 
 @login_required
-def assessment_list(request: HttpRequest, year: int) -> HttpResponse:
+def assessment_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     visible = submissions_for(request.user, campaign)
     communities = communities_for(request.user).order_by("code")
@@ -78,7 +79,7 @@ def assessment_list(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def assessment_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     target = get_assessment_for_user(request.user, year, code)
     return _render_detail(request, target)
 
@@ -137,7 +138,7 @@ def _deadline(target: AssessmentTarget, state: str) -> CampaignPhase | None:
 
 @login_required
 @require_POST
-def save_item(request: HttpRequest, year: int, code: str, item_code: str) -> HttpResponse:
+def save_item(request: AuthenticatedRequest, year: int, code: str, item_code: str) -> HttpResponse:
     """Save one item: the autosave script posts here as JSON, a plain form submit redirects."""
     target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
     item = get_object_or_404(Item, standard_id=target.campaign.standard_id, code=item_code)
@@ -194,7 +195,7 @@ def save_item(request: HttpRequest, year: int, code: str, item_code: str) -> Htt
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def submit(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
     if target.submission is None:
         messages.error(request, _("还没有填写任何小项，不能提交。"))

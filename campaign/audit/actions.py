@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, log, move, plain_number
 from campaign.pipeline.items import MAX_COMMENT, ScoreError, parse_score
 from campaign.pipeline.models import ItemAssessment, ItemAudit, Submission
@@ -38,11 +39,11 @@ class AuditRowsRefused(ActionRefused):
 
 
 def do_audit_items(
-    submission_id: int, rows: dict[int, AuditRow], *, actor: Any, ip: str | None = None
+    submission_id: int, rows: dict[int, AuditRow], *, actor: Actor, ip: str | None = None
 ) -> int:
     """Save the office's scores for the current audit round, all rows or none. Returns how
     many items changed."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.AUDIT_ITEM, actor)
         items = {
@@ -134,10 +135,10 @@ def _clean_row(
 
 
 def do_pass_audit(
-    submission_id: int, comment: str = "", *, actor: Any, ip: str | None = None
+    submission_id: int, comment: str = "", *, actor: Actor, ip: str | None = None
 ) -> Submission:
     comment = bounded_text(comment, MAX_COMMENT, _("审核意见"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.audit_comment = comment
         move(submission, Action.PASS_AUDIT, actor=actor, ip=ip, comment=comment)
@@ -145,12 +146,12 @@ def do_pass_audit(
 
 
 def do_request_revision(
-    submission_id: int, comment: str, *, actor: Any, ip: str | None = None
+    submission_id: int, comment: str, *, actor: Actor, ip: str | None = None
 ) -> Submission:
     comment = bounded_text(comment, MAX_COMMENT, _("退回意见"))
     if not comment:
         raise ActionRefused(_("退回区市修改时必须填写退回意见。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.audit_comment = comment
         move(
@@ -164,11 +165,13 @@ def do_request_revision(
     return submission
 
 
-def do_reject(submission_id: int, reason: str, *, actor: Any, ip: str | None = None) -> Submission:
+def do_reject(
+    submission_id: int, reason: str, *, actor: Actor, ip: str | None = None
+) -> Submission:
     reason = bounded_text(reason, MAX_COMMENT, _("不通过理由"))
     if not reason:
         raise ActionRefused(_("审核不通过时必须填写理由。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.audit_comment = reason
         move(submission, Action.REJECT, actor=actor, ip=ip, comment=reason)

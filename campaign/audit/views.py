@@ -32,6 +32,7 @@ from campaign.audit.actions import (
 )
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, Scope, scope_of
+from campaign.kernel.users import Actor, AuthenticatedRequest
 from campaign.pipeline import items
 from campaign.pipeline.access import (
     CITY_VISIBLE_STATES,
@@ -57,7 +58,7 @@ STATE_NAMES = {
 DECISIONS = (Action.PASS_AUDIT, Action.REQUEST_REVISION, Action.REJECT)
 
 
-def _reader(user: Any) -> Scope:
+def _reader(user: Actor) -> Scope:
     """The office's lists are for the office and the leading group."""
     scope = scope_of(user)
     scope.require_any(Capability.AUDIT, Capability.DECIDE)
@@ -90,7 +91,7 @@ def _with_totals(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
 
 
 @login_required
-def review_list(request: HttpRequest, year: int) -> HttpResponse:
+def review_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = _reader(request.user)
     visible = submissions_for(request.user, campaign)
@@ -150,7 +151,7 @@ class AuditLine:
 
 
 @login_required
-def review_audit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def review_audit(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     if request.method != "POST":
         submission = get_submission_for_user(request.user, campaign, code)
@@ -260,7 +261,9 @@ def _refused(request: HttpRequest, exc: ActionRefused) -> None:
     messages.error(request, exc.with_problems())
 
 
-def _decide(request: HttpRequest, year: int, code: str, action: Any, success: str) -> HttpResponse:
+def _decide(
+    request: AuthenticatedRequest, year: int, code: str, action: Any, success: str
+) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     try:
@@ -274,7 +277,7 @@ def _decide(request: HttpRequest, year: int, code: str, action: Any, success: st
 
 @login_required
 @require_POST
-def review_pass(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def review_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,
@@ -286,7 +289,7 @@ def review_pass(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_revise(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def review_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,
@@ -300,7 +303,7 @@ def review_revise(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_reject(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def review_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,

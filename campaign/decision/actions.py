@@ -3,7 +3,6 @@ each candidate taken at it."""
 
 import dataclasses
 import datetime
-from typing import Any
 
 from django.core.files import File
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from campaign.decision.models import DecisionMeeting
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, move
 from campaign.pipeline.files import StoredFiles, inspect_uploads
 from campaign.pipeline.items import MAX_COMMENT
@@ -28,7 +28,7 @@ def do_record_meeting(
     title: str,
     minutes_file: File | None,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> DecisionMeeting:
     """Record a leading-group meeting; its minutes are checked and kept like evidence."""
@@ -46,7 +46,7 @@ def do_record_meeting(
     campaign = Campaign.objects.get(pk=campaign_id)
     # The minutes are a document, not a picture to preview: no thumbnail is kept.
     minutes = dataclasses.replace(inspect_uploads([minutes_file])[0], thumbnail=None)
-    with StoredFiles() as written, transaction.atomic():
+    with StoredFiles() as written, transaction.atomic(durable=True):
         stored_name, _thumbnail = written.store_in(f"{campaign.year}/minutes", minutes)
         meeting = DecisionMeeting.objects.create(
             campaign=campaign,
@@ -75,14 +75,14 @@ def do_decide(
     meeting_id: int | None,
     comment: str,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> Submission:
     """Approve or decline an awaiting candidate at a recorded meeting. Declining needs the
     reason; a vetoed candidate cannot be approved (the table's precondition)."""
     action = Action.APPROVE if approve else Action.DECLINE
     comment = bounded_text(comment, MAX_COMMENT, _("研究意见"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, action, actor)
         meeting = (

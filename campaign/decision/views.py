@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from campaign.decision.access import get_meeting_for_user
 from campaign.decision.models import DecisionMeeting
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.files import ACCEPT_ATTRIBUTE, attachment_response
 from campaign.pipeline.models import Status
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def decision_table(request: HttpRequest, year: int) -> HttpResponse:
+def decision_table(request: AuthenticatedRequest, year: int) -> HttpResponse:
     """The ranked candidates; the leading group decides here, the office reads."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
@@ -60,7 +61,7 @@ def decision_table(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_create(request: HttpRequest, year: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.DECIDE)
     held_on = request.POST.get("held_on", "")
@@ -87,7 +88,7 @@ def meeting_create(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def record(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.DECIDE)
     choice = request.POST.get("decision", "")
@@ -113,7 +114,7 @@ def record(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @login_required
-def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
+def meeting_minutes(request: AuthenticatedRequest, meeting_id: int) -> HttpResponseBase:
     meeting = get_meeting_for_user(request.user, meeting_id)
     if not meeting.stored_name:
         raise Http404

@@ -63,8 +63,7 @@ def seed_submissions(campaign: Campaign) -> int:
         plan = PLANS.get(district_code, OTHER_DISTRICTS)
         if not communities:
             continue
-        with transaction.atomic():
-            created += _seed_district(campaign, items, communities, plan, district_code, users)
+        created += _seed_district(campaign, items, communities, plan, district_code, users)
     return created
 
 
@@ -81,14 +80,17 @@ def _seed_district(
     r = random.Random(district_code)
     chosen = communities[: complete + drafts]
     staff = users.get(_account(district_code, "staff"))
-    for index, community in enumerate(chosen):
-        submission = Submission.objects.create(
-            campaign=campaign, community=community, district_id=community.district_id
-        )
-        count = len(items) if index < complete else r.randint(3, len(items) - 1)
-        ItemAssessment.objects.bulk_create(
-            _assessment(submission, item, r, staff) for item in items[:count]
-        )
+    # The rows in one transaction; the moves below are the real actions, each its own (they
+    # are the outermost transaction wherever they run).
+    with transaction.atomic():
+        for index, community in enumerate(chosen):
+            submission = Submission.objects.create(
+                campaign=campaign, community=community, district_id=community.district_id
+            )
+            count = len(items) if index < complete else r.randint(3, len(items) - 1)
+            ItemAssessment.objects.bulk_create(
+                _assessment(submission, item, r, staff) for item in items[:count]
+            )
     finished = chosen[:complete]
     if staff is None:
         Submission.objects.filter(campaign=campaign, community__in=finished).update(

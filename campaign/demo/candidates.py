@@ -36,6 +36,7 @@ from campaign.district.models import DistrictRecommendation
 from campaign.joint.actions import OpinionRow, do_close_review, do_give_opinions, do_veto
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import (
     DISTRICT_STATES,
     Campaign,
@@ -203,7 +204,7 @@ def _audit_all(submission: Submission, office: Any, *, differ: bool) -> None:
     do_audit_items(submission.pk, rows, actor=office)
 
 
-def _review(submission: Submission, unit: MemberUnit, actor: Any, *, disagree: bool) -> None:
+def _review(submission: Submission, unit: MemberUnit, actor: Actor, *, disagree: bool) -> None:
     items = list(Item.objects.filter(standard_id=submission.campaign.standard_id, units=unit))
     rows = [OpinionRow(item_id=item.pk, agrees=True) for item in items]
     if disagree and rows and submission.pk % 2 == 0:

@@ -1,24 +1,25 @@
 """Submitting, and the district admin's return, recommendation and forwarding."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.district.models import DistrictRecommendation
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, locked, move
 from campaign.pipeline.items import MAX_COMMENT
 from campaign.pipeline.models import DistrictQuota, Status, Submission
 from campaign.pipeline.workflow import Action, ActionRefused
 
 
-def do_return(submission_id: int, comment: str, *, actor: Any, ip: str | None = None) -> Submission:
+def do_return(
+    submission_id: int, comment: str, *, actor: Actor, ip: str | None = None
+) -> Submission:
     comment = bounded_text(comment, MAX_COMMENT, _("退回意见"))
     if not comment:
         raise ActionRefused(_("退回时必须填写退回意见，说明需要修改的内容。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.return_comment = comment
         submission.rank = None
@@ -28,13 +29,13 @@ def do_return(submission_id: int, comment: str, *, actor: Any, ip: str | None = 
 
 
 def do_recommend(
-    submission_id: int, rank: int, reason: str, *, actor: Any, ip: str | None = None
+    submission_id: int, rank: int, reason: str, *, actor: Actor, ip: str | None = None
 ) -> Submission:
     """Put a submitted community on the district's list, within the district's quota."""
     reason = bounded_text(reason, MAX_COMMENT, _("推荐理由"))
     if not reason:
         raise ActionRefused(_("请填写推荐理由。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         _refuse_if_forwarded(submission)
         # Locking the quota row serialises recommendations within one district.
@@ -84,9 +85,9 @@ def _refuse_if_forwarded(submission: Submission) -> None:
 
 
 def do_withdraw_recommendation(
-    submission_id: int, *, actor: Any, ip: str | None = None
+    submission_id: int, *, actor: Actor, ip: str | None = None
 ) -> Submission:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.rank = None
         submission.recommendation_reason = ""
@@ -95,11 +96,11 @@ def do_withdraw_recommendation(
 
 
 def do_forward_district(
-    campaign_id: int, district_id: int, *, actor: Any, ip: str | None = None
+    campaign_id: int, district_id: int, *, actor: Actor, ip: str | None = None
 ) -> DistrictRecommendation:
     """Send the district's recommended communities to the office. It happens once; from then
     on those submissions are locked for the district."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         DistrictQuota.objects.select_for_update().filter(
             campaign_id=campaign_id, district_id=district_id
         ).first()

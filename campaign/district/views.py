@@ -4,7 +4,7 @@ send the district's list to the office."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from campaign.district.forms import RecommendForm, ReturnForm
 from campaign.district.models import DistrictRecommendation
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline import items
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.forms import run_form_action
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def district_review(request: HttpRequest, year: int) -> HttpResponse:
+def district_review(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     submissions = submissions_for(request.user, campaign, Capability.REVIEW_DISTRICT)
@@ -63,14 +64,14 @@ def district_review(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _review_target(request: HttpRequest, year: int, code: str) -> Submission:
+def _review_target(request: AuthenticatedRequest, year: int, code: str) -> Submission:
     campaign = campaign_or_404(year)
     return get_submission_for_user(request.user, campaign, code, Capability.REVIEW_DISTRICT)
 
 
 @login_required
 @require_POST
-def return_submission(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def return_submission(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     submission = _review_target(request, year, code)
     form = ReturnForm(request.POST)
     run_form_action(
@@ -86,7 +87,7 @@ def return_submission(request: HttpRequest, year: int, code: str) -> HttpRespons
 
 @login_required
 @require_POST
-def recommend(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def recommend(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     submission = _review_target(request, year, code)
     form = RecommendForm(request.POST)
     run_form_action(
@@ -102,7 +103,7 @@ def recommend(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     submission = _review_target(request, year, code)
     try:
         actions.do_withdraw_recommendation(submission.pk, actor=request.user, ip=client_ip(request))
@@ -116,7 +117,7 @@ def withdraw(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def forward(request: HttpRequest, year: int) -> HttpResponse:
+def forward(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     scope.require(Capability.REVIEW_DISTRICT)

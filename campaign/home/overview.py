@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from campaign.kernel.roles import Scope
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import Campaign, Status, Submission
 from communities.access import communities_for
 from communities.indicators import with_hard_indicators
@@ -21,7 +22,7 @@ class RegisterRow:
     missing: int
 
 
-def register_overview(user: Any) -> list[RegisterRow]:
+def register_overview(user: Actor) -> list[RegisterRow]:
     """Communities per district in the user's scope, with hard-indicator problems counted."""
     rows = (
         with_hard_indicators(communities_for(user))

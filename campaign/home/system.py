@@ -1,7 +1,6 @@
 """A worker round trip an administrator can trigger to see the task queue is alive."""
 
 import socket
-from typing import Any
 
 from celery import shared_task
 from django.db import transaction
@@ -9,10 +8,11 @@ from django.utils import timezone
 
 from campaign.home.models import WorkerProbe
 from campaign.kernel import audit_log
+from campaign.kernel.users import Actor
 
 
-def do_request_worker_probe(*, actor: Any, ip: str | None = None) -> WorkerProbe:
-    with transaction.atomic():
+def do_request_worker_probe(*, actor: Actor, ip: str | None = None) -> WorkerProbe:
+    with transaction.atomic(durable=True):
         probe = WorkerProbe.objects.create(requested_by=actor)
         audit_log.record("system.worker_probe", actor=actor, target=probe, ip=ip)
         transaction.on_commit(lambda: complete_worker_probe.delay(probe.pk))

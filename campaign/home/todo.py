@@ -3,13 +3,13 @@ user's role has something to do while its phase is open, with how many submissio
 user's scope are in each, counted in one grouped query."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from campaign.kernel.roles import Capability, Role, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.access import submissions_for
 from campaign.pipeline.models import Campaign, Status
 from campaign.pipeline.workflow import ACTION_NAMES, TRANSITIONS, refusal
@@ -39,7 +39,7 @@ class Todo:
     url: str
 
 
-def todo_for(user: Any, campaign: Campaign | None) -> list[Todo]:
+def todo_for(user: Actor, campaign: Campaign | None) -> list[Todo]:
     scope = scope_of(user)
     if campaign is None or not scope.can(Capability.VIEW_SUBMISSIONS):
         return []
@@ -76,7 +76,7 @@ def todo_for(user: Any, campaign: Campaign | None) -> list[Todo]:
     return todos
 
 
-def open_objections(user: Any, campaign: Campaign | None) -> int:
+def open_objections(user: Actor, campaign: Campaign | None) -> int:
     """Objections waiting for the office; counted for the office only."""
     if campaign is None or not scope_of(user).can(Capability.PUBLISH):
         return 0

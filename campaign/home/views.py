@@ -21,6 +21,7 @@ from campaign.home.system import do_request_worker_probe
 from campaign.kernel import audit_log, auth
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Capability, Role, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.models import Campaign
 
 AUDIT_PAGE_SIZE = 50
@@ -57,7 +58,7 @@ def logout_view(request: HttpRequest) -> HttpResponseRedirect:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = Campaign.objects.current()
     context: dict[str, Any] = {"scope": scope, "campaign": campaign}
@@ -72,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def system_status(request: HttpRequest) -> HttpResponse:
+def system_status(request: AuthenticatedRequest) -> HttpResponse:
     scope_of(request.user).require(Capability.SYSTEM_STATUS)
     checks = [
         (_("数据库"), connection.vendor, _database_ok()),
@@ -91,7 +92,7 @@ def system_status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def worker_probe(request: HttpRequest) -> HttpResponseRedirect:
+def worker_probe(request: AuthenticatedRequest) -> HttpResponseRedirect:
     scope_of(request.user).require(Capability.SYSTEM_STATUS)
     do_request_worker_probe(actor=request.user, ip=audit_log.client_ip(request))
     messages.info(request, _("已发送检测任务，刷新页面查看后台任务是否完成。"))
@@ -116,7 +117,7 @@ def _cache_ok() -> bool:
 
 
 @login_required
-def audit_log_page(request: HttpRequest) -> HttpResponse:
+def audit_log_page(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_AUDIT_LOG)
     events = scope.restrict(AuditEvent.objects.select_related("district"))

@@ -3,7 +3,6 @@ one-vote veto, the office's reminders and its closing of the review."""
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from campaign.joint.models import Reminder
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, log, move, plain_number
 from campaign.pipeline.items import MAX_COMMENT
 from campaign.pipeline.models import Campaign, ItemAudit, Status, Submission, UnitOpinion, UnitVeto
@@ -39,7 +39,7 @@ def max_adjustment(max_points: Decimal) -> Decimal:
     return (share / HALF).to_integral_value(rounding=ROUND_FLOOR) * HALF
 
 
-def actor_unit(actor: Any) -> MemberUnit:
+def actor_unit(actor: Actor) -> MemberUnit:
     unit_id = scope_of(actor).member_unit_id
     unit = MemberUnit.objects.filter(pk=unit_id).first() if unit_id else None
     if unit is None:
@@ -64,7 +64,7 @@ def do_give_opinion(
     reason: str,
     adjustment_text: str,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> UnitOpinion:
     row = OpinionRow(item_id, agrees, reason, adjustment_text)
@@ -72,12 +72,12 @@ def do_give_opinion(
 
 
 def do_give_opinions(
-    submission_id: int, rows: list[OpinionRow], *, actor: Any, ip: str | None = None
+    submission_id: int, rows: list[OpinionRow], *, actor: Actor, ip: str | None = None
 ) -> list[UnitOpinion]:
     """Save a unit's opinions on several items at once: all or none, one audit row."""
     if not rows:
         raise ActionRefused(_("请至少对一个小项选择“同意”或“不同意”。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.OPINE, actor)
         unit = actor_unit(actor)
@@ -178,11 +178,11 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
     return reason, adjustment.quantize(Decimal("0.1"))
 
 
-def do_veto(submission_id: int, reason: str, *, actor: Any, ip: str | None = None) -> UnitVeto:
+def do_veto(submission_id: int, reason: str, *, actor: Actor, ip: str | None = None) -> UnitVeto:
     reason = bounded_text(reason, MAX_COMMENT, _("否决理由"))
     if not reason:
         raise ActionRefused(_("一票否决必须写明理由。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.VETO, actor)
         unit = actor_unit(actor)
@@ -203,9 +203,9 @@ def do_veto(submission_id: int, reason: str, *, actor: Any, ip: str | None = Non
     return veto
 
 
-def do_lift_veto(submission_id: int, *, actor: Any, ip: str | None = None) -> None:
+def do_lift_veto(submission_id: int, *, actor: Actor, ip: str | None = None) -> None:
     """Withdraw the unit's veto; the audit log keeps what the veto said."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.LIFT_VETO, actor)
         unit = actor_unit(actor)
@@ -239,13 +239,13 @@ def items_pending(campaign_id: int, unit_id: int) -> int:
 
 
 def do_remind_unit(
-    campaign_id: int, unit_id: int, message: str = "", *, actor: Any, ip: str | None = None
+    campaign_id: int, unit_id: int, message: str = "", *, actor: Actor, ip: str | None = None
 ) -> Reminder:
     """The office nudges a member unit in the application; the unit sees it on its page."""
     if not scope_of(actor).can(Capability.AUDIT):
         raise ActionRefused(_("只有领导小组办公室可以发送联审提醒。"))
     message = bounded_text(message, MAX_COMMENT, _("提醒内容"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unit = MemberUnit.objects.get(pk=unit_id)
         pending = items_pending(campaign_id, unit_id)
         if not pending:
@@ -268,7 +268,7 @@ def do_remind_unit(
     return reminder
 
 
-def do_mark_reminders_read(campaign_id: int, *, actor: Any) -> int:
+def do_mark_reminders_read(campaign_id: int, *, actor: Actor) -> int:
     """Mark the unit's unread reminders read. Reading changes nothing in the assessment, so it
     writes no audit row; the reminder keeps when it was read."""
     unit = actor_unit(actor)
@@ -277,8 +277,8 @@ def do_mark_reminders_read(campaign_id: int, *, actor: Any) -> int:
     )
 
 
-def do_close_review(submission_id: int, *, actor: Any, ip: str | None = None) -> Submission:
-    with transaction.atomic():
+def do_close_review(submission_id: int, *, actor: Actor, ip: str | None = None) -> Submission:
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         move(submission, Action.CLOSE_REVIEW, actor=actor, ip=ip)
     return submission

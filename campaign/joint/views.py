@@ -17,6 +17,7 @@ from campaign.joint import actions
 from campaign.joint.models import Reminder
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.models import (
     Campaign,
@@ -33,7 +34,7 @@ from standards.models import Item, MemberUnit
 PAGE_SIZE = 50
 
 
-def _unit_of(request: HttpRequest) -> MemberUnit:
+def _unit_of(request: AuthenticatedRequest) -> MemberUnit:
     scope_of(request.user).require(Capability.JOINT_REVIEW)
     try:
         return actions.actor_unit(request.user)
@@ -42,7 +43,7 @@ def _unit_of(request: HttpRequest) -> MemberUnit:
 
 
 @login_required
-def joint_review_list(request: HttpRequest, year: int) -> HttpResponse:
+def joint_review_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     if scope_of(request.user).can(Capability.AUDIT):
         return redirect("joint_review_matrix", year=year)
@@ -88,7 +89,7 @@ def joint_review_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reminders_read(request: HttpRequest, year: int) -> HttpResponse:
+def reminders_read(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     _unit_of(request)
     actions.do_mark_reminders_read(campaign.pk, actor=request.user)
@@ -105,7 +106,7 @@ class MatrixRow:
 
 
 @login_required
-def joint_review_matrix(request: HttpRequest, year: int) -> HttpResponse:
+def joint_review_matrix(request: AuthenticatedRequest, year: int) -> HttpResponse:
     """Member units × candidates: opinions given of those required, disagreements, vetoes."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
@@ -170,7 +171,7 @@ def joint_review_matrix(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest, year: int, unit_code: str) -> HttpResponse:
+def remind(request: AuthenticatedRequest, year: int, unit_code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.AUDIT)
     unit = get_object_or_404(MemberUnit, code=unit_code)
@@ -190,7 +191,7 @@ def remind(request: HttpRequest, year: int, unit_code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def close(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     try:
@@ -245,7 +246,9 @@ def _review_items(submission: Submission, unit: MemberUnit) -> list[ReviewItem]:
     ]
 
 
-def _target(request: HttpRequest, year: int, code: str) -> tuple[Campaign, Submission, MemberUnit]:
+def _target(
+    request: AuthenticatedRequest, year: int, code: str
+) -> tuple[Campaign, Submission, MemberUnit]:
     campaign = campaign_or_404(year)
     unit = _unit_of(request)
     submission = get_submission_for_user(request.user, campaign, code, Capability.JOINT_REVIEW)
@@ -253,7 +256,7 @@ def _target(request: HttpRequest, year: int, code: str) -> tuple[Campaign, Submi
 
 
 @login_required
-def joint_review_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def joint_review_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign, submission, unit = _target(request, year, code)
     items = _review_items(submission, unit)
     if request.method == "POST":
@@ -323,7 +326,7 @@ def _render_detail(
 
 @login_required
 @require_POST
-def veto(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def veto(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     _campaign, submission, unit = _target(request, year, code)
     try:
         actions.do_veto(
@@ -341,7 +344,7 @@ def veto(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def lift_veto(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def lift_veto(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     _campaign, submission, _unit = _target(request, year, code)
     try:
         actions.do_lift_veto(submission.pk, actor=request.user, ip=client_ip(request))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import scope_of
+from campaign.kernel.users import Actor
 
 ACTION_LABELS = {
     "auth.login": _("登录"),
@@ -84,7 +85,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def record(
     action: str,
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_name: str = "",
     target: models.Model | None = None,
     district_id: int | None = None,

@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 from campaign.kernel.roles import scope_of
+from campaign.kernel.users import Actor
 
 User = get_user_model()
 
@@ -27,7 +28,7 @@ class ProfileModelBackend(ModelBackend):
         return user
 
 
-def display_name(user: Any) -> str:
+def display_name(user: Actor) -> str:
     """Chinese order: 姓 then 名, no space (张敏, not 敏 张)."""
     return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 

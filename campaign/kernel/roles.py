@@ -7,12 +7,14 @@ scope is simply not found (404).
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from campaign.kernel.users import AnyUser
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -187,18 +189,18 @@ class Scope:
 NO_SCOPE = Scope(role=None)
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: AnyUser) -> Scope:
     """The user's scope, read once per request from the profile loaded with the user."""
     cached = getattr(user, "_campaign_scope", None)
     if cached is not None:
         return cached
     scope = _resolve_scope(user)
     if user.is_authenticated:
-        user._campaign_scope = scope
+        user._campaign_scope = scope  # type: ignore[attr-defined]
     return scope
 
 
-def _resolve_scope(user: Any) -> Scope:
+def _resolve_scope(user: AnyUser) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     profile = getattr(user, "profile", None)

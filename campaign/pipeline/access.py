@@ -3,13 +3,13 @@ city roles see a submission only once its district has sent it to the office. An
 the scope is not found (404); a role without the capability is refused (403)."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from campaign.kernel.roles import Capability, Role, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import (
     DISTRICT_STATES,
     FROM_JOINT_REVIEW,
@@ -32,7 +32,7 @@ def campaign_or_404(year: int) -> Campaign:
 
 
 def submissions_for(
-    user: Any, campaign: Campaign, capability: Capability = Capability.VIEW_SUBMISSIONS
+    user: Actor, campaign: Campaign, capability: Capability = Capability.VIEW_SUBMISSIONS
 ) -> QuerySet[Submission]:
     scope = scope_of(user)
     scope.require(capability)
@@ -56,7 +56,7 @@ class AssessmentTarget:
 
 
 def get_assessment_for_user(
-    user: Any, year: int, code: str, capability: Capability = Capability.VIEW_SUBMISSIONS
+    user: Actor, year: int, code: str, capability: Capability = Capability.VIEW_SUBMISSIONS
 ) -> AssessmentTarget:
     campaign = campaign_or_404(year)
     scope = scope_of(user)
@@ -71,12 +71,12 @@ def get_assessment_for_user(
 
 
 def get_submission_for_user(
-    user: Any, campaign: Campaign, code: str, capability: Capability = Capability.VIEW_SUBMISSIONS
+    user: Actor, campaign: Campaign, code: str, capability: Capability = Capability.VIEW_SUBMISSIONS
 ) -> Submission:
     return get_object_or_404(submissions_for(user, campaign, capability), community__code=code)
 
 
-def get_evidence_for_user(user: Any, evidence_id: int) -> EvidenceFile:
+def get_evidence_for_user(user: Actor, evidence_id: int) -> EvidenceFile:
     """An evidence file, if the user may read the submission it belongs to."""
     evidence = get_object_or_404(
         EvidenceFile.objects.select_related("submission__campaign"), pk=evidence_id

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import (
     Campaign,
     CampaignPhase,
@@ -56,7 +57,7 @@ def lock_or_start(campaign_id: int, community_id: int) -> Submission:
     )
 
 
-def check(submission: Submission, action: Action, actor: Any) -> Status:
+def check(submission: Submission, action: Action, actor: Actor) -> Status:
     """Scope, role, state, dates and precondition allow the action; return the state it leads
     to."""
     scope = scope_of(actor)
@@ -69,7 +70,7 @@ def move(
     submission: Submission,
     action: Action,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None,
     comment: str = "",
     details: dict[str, Any] | None = None,
@@ -86,7 +87,7 @@ def log(
     action: Action,
     previous: str,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None,
     comment: str = "",
     details: dict[str, Any] | None = None,
@@ -129,13 +130,13 @@ def do_create_campaign(
     standard_id: int,
     *,
     starts_on: datetime.date | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     ip: str | None = None,
 ) -> Campaign:
     """A campaign freezes its standard: from now on changes to it become a new version. It
     starts with the default timetable and one recommendation place per ten communities."""
     schedule = default_schedule(starts_on or datetime.date(year, 7, 1))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(year=year, name=name, standard_id=standard_id)
         do_freeze(
             standard_id, actor=actor, reason=_("被%(campaign)s使用。") % {"campaign": name}, ip=ip
@@ -163,13 +164,13 @@ def do_extend_phase(
     ends_on: datetime.date,
     reason: str,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> CampaignPhase:
     """Move a phase's deadline later (never earlier: work done in time stays in time)."""
     if not reason.strip():
         raise ActionRefused(_("请填写延期理由。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         dates = CampaignPhase.objects.select_for_update().get(campaign_id=campaign_id, phase=phase)
         if ends_on <= dates.ends_on:
             raise ActionRefused(_("新的截止日期必须晚于原截止日期。"))

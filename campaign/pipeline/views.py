@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline import actions
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.forms import ExtendPhaseForm, run_form_action
@@ -19,7 +20,7 @@ from campaign.pipeline.models import (
 
 
 @login_required
-def schedule(request: HttpRequest, year: int) -> HttpResponse:
+def schedule(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_STANDARD)
@@ -41,7 +42,7 @@ def schedule(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extend_phase(request: HttpRequest, year: int, phase: str) -> HttpResponse:
+def extend_phase(request: AuthenticatedRequest, year: int, phase: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
     if phase not in Phase.values:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Role, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, move
 from campaign.pipeline.files import StoredFiles, inspect_uploads
 from campaign.pipeline.models import Campaign, Status, Submission, UpwardLevel
@@ -32,7 +33,7 @@ MAX_REASON = 1000
 RATE_WINDOW_SECONDS = 3600
 
 
-def _require_office(actor: Any) -> None:
+def _require_office(actor: Actor) -> None:
     if scope_of(actor).role != Role.OFFICE_AUDITOR:
         raise ActionRefused(_("只有领导小组办公室可以办理公示、异议和命名。"))
 
@@ -48,7 +49,7 @@ def _required(text: str, label: str, limit: int) -> str:
 
 
 def do_publish_notice(
-    campaign_id: int, starts_on: datetime.date, contact: str, *, actor: Any, ip: str | None
+    campaign_id: int, starts_on: datetime.date, contact: str, *, actor: Actor, ip: str | None
 ) -> PublicNotice:
     """Put every approved community of the campaign on one public notice."""
     _require_office(actor)
@@ -56,7 +57,7 @@ def do_publish_notice(
     if starts_on < today():
         raise ActionRefused(_("公示开始日期不能早于今天。"))
     first, last = notice_period(starts_on)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Serialises publishing and lodging within the campaign.
         Campaign.objects.select_for_update().get(pk=campaign_id)
         chosen = list(
@@ -135,7 +136,7 @@ def do_lodge_objection(
     if len(files) > 1:
         raise ActionRefused(_("只能上传一个证据文件。"))
     candidates = inspect_uploads(files) if files else []
-    with StoredFiles() as written, transaction.atomic():
+    with StoredFiles() as written, transaction.atomic(durable=True):
         notice = PublicNotice.objects.select_related("campaign").get(pk=notice_id)
         # The campaign row numbers the references: two lodgings cannot take the same one.
         campaign = Campaign.objects.select_for_update().get(pk=notice.campaign_id)
@@ -256,10 +257,10 @@ def objection_actions(status: str) -> list[ObjectionTransition]:
 
 
 def do_handle_objection(
-    objection_id: int, action: ObjectionAction, text: str, *, actor: Any, ip: str | None
+    objection_id: int, action: ObjectionAction, text: str, *, actor: Actor, ip: str | None
 ) -> Objection:
     _require_office(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         objection = (
             Objection.objects.select_for_update()
             .select_related("submission__community")
@@ -313,22 +314,24 @@ OBJECTION_TRANSITIONS_LABELS = {t.action: t.label for t in OBJECTION_TRANSITIONS
 
 
 def do_accept_objection(
-    objection_id: int, text: str = "", *, actor: Any, ip: str | None
+    objection_id: int, text: str = "", *, actor: Actor, ip: str | None
 ) -> Objection:
     return do_handle_objection(objection_id, ObjectionAction.ACCEPT, text, actor=actor, ip=ip)
 
 
 def do_investigate_objection(
-    objection_id: int, text: str, *, actor: Any, ip: str | None
+    objection_id: int, text: str, *, actor: Actor, ip: str | None
 ) -> Objection:
     return do_handle_objection(objection_id, ObjectionAction.INVESTIGATE, text, actor=actor, ip=ip)
 
 
-def do_uphold_objection(objection_id: int, text: str, *, actor: Any, ip: str | None) -> Objection:
+def do_uphold_objection(objection_id: int, text: str, *, actor: Actor, ip: str | None) -> Objection:
     return do_handle_objection(objection_id, ObjectionAction.UPHOLD, text, actor=actor, ip=ip)
 
 
-def do_dismiss_objection(objection_id: int, text: str, *, actor: Any, ip: str | None) -> Objection:
+def do_dismiss_objection(
+    objection_id: int, text: str, *, actor: Actor, ip: str | None
+) -> Objection:
     return do_handle_objection(objection_id, ObjectionAction.DISMISS, text, actor=actor, ip=ip)
 
 
@@ -341,12 +344,12 @@ class NamingOutcome:
     blocked: list[tuple[Submission, str]]
 
 
-def do_name_communities(campaign_id: int, *, actor: Any, ip: str | None) -> NamingOutcome:
+def do_name_communities(campaign_id: int, *, actor: Actor, ip: str | None) -> NamingOutcome:
     """Name every community whose notice has ended with no open objection; say why the others
     must wait."""
     _require_office(actor)
     outcome = NamingOutcome([], [])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         candidates = list(
             Submission.objects.select_for_update(of=("self",))
             .select_related("campaign", "community", "notice")
@@ -373,12 +376,12 @@ def do_name_communities(campaign_id: int, *, actor: Any, ip: str | None) -> Nami
 
 
 def do_recommend_upward(
-    submission_id: int, level: str, reason: str, *, actor: Any, ip: str | None
+    submission_id: int, level: str, reason: str, *, actor: Actor, ip: str | None
 ) -> Submission:
     if level not in UpwardLevel.values:
         raise ActionRefused(_("请选择向省级还是全国推荐。"))
     reason = _required(reason, _("推荐理由"), MAX_REASON)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         submission.upward_level = level
         submission.upward_reason = reason

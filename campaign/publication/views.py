@@ -1,8 +1,6 @@
 """The office's pages for the public notice, the objections, naming and the upward
 recommendation. The leading group may read the publication page; only the office acts."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor, AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.files import attachment_response
 from campaign.pipeline.forms import first_error
@@ -63,12 +62,12 @@ class UpwardForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("推荐理由"), max_length=MAX_REASON)
 
 
-def _require_reader(user: Any) -> None:
+def _require_reader(user: Actor) -> None:
     scope_of(user).require_any(Capability.PUBLISH, Capability.DECIDE)
 
 
 @login_required
-def publication(request: HttpRequest, year: int) -> HttpResponse:
+def publication(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     _require_reader(request.user)
     can_act = scope_of(request.user).can(Capability.PUBLISH)
@@ -126,7 +125,7 @@ def _office_campaign(request: HttpRequest, year: int) -> Campaign:
 
 @login_required
 @require_POST
-def notice_publish(request: HttpRequest, year: int) -> HttpResponse:
+def notice_publish(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = _office_campaign(request, year)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -152,7 +151,7 @@ def notice_publish(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def objection_detail(request: HttpRequest, year: int, reference: str) -> HttpResponse:
+def objection_detail(request: AuthenticatedRequest, year: int, reference: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     objection = get_objection_for_user(request.user, campaign, reference)
     return render(
@@ -169,7 +168,7 @@ def objection_detail(request: HttpRequest, year: int, reference: str) -> HttpRes
 
 
 @login_required
-def objection_file(request: HttpRequest, year: int, reference: str) -> HttpResponseBase:
+def objection_file(request: AuthenticatedRequest, year: int, reference: str) -> HttpResponseBase:
     campaign = campaign_or_404(year)
     objection = get_objection_for_user(request.user, campaign, reference)
     if not objection.stored_name:
@@ -181,7 +180,9 @@ def objection_file(request: HttpRequest, year: int, reference: str) -> HttpRespo
 
 @login_required
 @require_POST
-def objection_handle(request: HttpRequest, year: int, reference: str, action: str) -> HttpResponse:
+def objection_handle(
+    request: AuthenticatedRequest, year: int, reference: str, action: str
+) -> HttpResponse:
     campaign = campaign_or_404(year)
     objection = get_objection_for_user(request.user, campaign, reference)
     if action not in {a.value for a in ObjectionAction}:
@@ -203,7 +204,7 @@ def objection_handle(request: HttpRequest, year: int, reference: str, action: st
 
 @login_required
 @require_POST
-def name_communities(request: HttpRequest, year: int) -> HttpResponse:
+def name_communities(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = _office_campaign(request, year)
     try:
         outcome = do_name_communities(campaign.pk, actor=request.user, ip=client_ip(request))
@@ -222,7 +223,7 @@ def name_communities(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recommend_upward(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def recommend_upward(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = _office_campaign(request, year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.PUBLISH)
     form = UpwardForm(request.POST)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.models import Campaign
 from campaign.register.forms import CommunityFactsForm, RegisterFilterForm
 from communities import importing, staging
@@ -30,7 +31,7 @@ STAGING_KIND = "communities"
 
 
 @login_required
-def community_list(request: HttpRequest) -> HttpResponse:
+def community_list(request: AuthenticatedRequest) -> HttpResponse:
     communities = with_hard_indicators(communities_for(request.user))
     filters = RegisterFilterForm(
         request.GET or None,
@@ -50,7 +51,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def community_detail(request: HttpRequest, code: str) -> HttpResponse:
+def community_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request.user, code)
     campaign = Campaign.objects.current()
     backing = items_by_hard_indicator(campaign.standard) if campaign is not None else {}
@@ -68,7 +69,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def community_edit(request: HttpRequest, code: str) -> HttpResponse:
+def community_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request.user, code, Capability.EDIT_COMMUNITY)
     form = CommunityFactsForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +85,7 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def register_export(request: HttpRequest) -> HttpResponse:
+def register_export(request: AuthenticatedRequest) -> HttpResponse:
     communities = communities_for(request.user, Capability.EXPORT_COMMUNITIES)
     scope = scope_of(request.user)
     districts = districts_for(request.user)
@@ -99,7 +100,7 @@ def register_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def register_import(request: HttpRequest) -> HttpResponse:
+def register_import(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.IMPORT_COMMUNITIES)
     if request.method != "POST":
@@ -128,7 +129,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def register_import_confirm(request: HttpRequest) -> HttpResponse:
+def register_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     scope.require(Capability.IMPORT_COMMUNITIES)
     token = request.POST.get("token", "")

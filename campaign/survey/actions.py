@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, log, move
 from campaign.pipeline.models import Campaign
 from campaign.pipeline.workflow import Action, ActionRefused
@@ -85,7 +86,7 @@ def _points(value: str, label: str) -> Decimal:
     return number
 
 
-def _require_office(actor: Any) -> None:
+def _require_office(actor: Actor) -> None:
     if not scope_of(actor).can(Capability.AUDIT):
         raise ActionRefused(_("只有领导小组办公室可以办理满意度调查。"))
 
@@ -134,7 +135,7 @@ def _tiers(entered: SurveySettings) -> list[tuple[Decimal, Decimal]]:
 
 
 def do_save_survey_settings(
-    campaign_id: int, entered: SurveySettings, *, actor: Any, ip: str | None = None
+    campaign_id: int, entered: SurveySettings, *, actor: Actor, ip: str | None = None
 ) -> SurveyConfig:
     """Save the settings. The questionnaire itself (questions, options) is fixed once the
     first questionnaire is in: changing it would change what earlier answers mean."""
@@ -153,7 +154,7 @@ def do_save_survey_settings(
     tiers = _tiers(entered)
     campaign = Campaign.objects.get(pk=campaign_id)
     config_for(campaign)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         config = SurveyConfig.objects.select_for_update().get(campaign=campaign)
         questionnaire_changed = [
             (q.text, q.is_overall) for q in SurveyQuestion.objects.filter(campaign=campaign)
@@ -192,10 +193,10 @@ def do_save_survey_settings(
 
 
 def do_generate_codes(
-    submission_id: int, count: Any, *, actor: Any, ip: str | None = None
+    submission_id: int, count: Any, *, actor: Actor, ip: str | None = None
 ) -> list[SurveyCode]:
     number = _whole(count, _("生成数量"), 1, MAX_CODES_PER_BATCH)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.ISSUE_CODES, actor)
         created = survey_codes.create_codes(submission, number, actor)
@@ -216,7 +217,7 @@ def do_void_codes(
     tokens: Sequence[str] | None,
     reason: str,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
 ) -> int:
     """Void the given unused codes (None: every unused code of the community). Used codes
@@ -224,7 +225,7 @@ def do_void_codes(
     reason = bounded_text(reason, 200, _("作废原因"))
     if not reason:
         raise ActionRefused(_("请填写作废原因，如调查卡遗失。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.ISSUE_CODES, actor)
         unused = SurveyCode.objects.filter(
@@ -258,13 +259,13 @@ def do_void_codes(
 
 
 def do_review_questionnaires(
-    submission_id: int, exclude: dict[int, bool], *, actor: Any, ip: str | None = None
+    submission_id: int, exclude: dict[int, bool], *, actor: Actor, ip: str | None = None
 ) -> tuple[int, int]:
     """Rule on flagged questionnaires: ``exclude[pk]`` True discards it, False keeps it.
     Returns (excluded, kept)."""
     if not exclude:
         raise ActionRefused(_("请逐份选择剔除或保留。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.REVIEW_SURVEY, actor)
         flagged = SurveyResponse.objects.filter(
@@ -294,10 +295,10 @@ def do_review_questionnaires(
     return len(to_exclude), len(to_keep)
 
 
-def do_finish_survey(submission_id: int, *, actor: Any, ip: str | None = None) -> SurveyTally:
+def do_finish_survey(submission_id: int, *, actor: Actor, ip: str | None = None) -> SurveyTally:
     """End the community's survey: its codes stop working, and its result is frozen in the
     tally the ranking reads."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.FINISH_SURVEY, actor)
         scheme = scheme_for(submission.campaign)

@@ -8,12 +8,12 @@ from the printed card when the QR code cannot be scanned.
 import enum
 import secrets
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import Phase, Status, Submission
 from campaign.pipeline.workflow import chinese_date, phase_dates, today
 from campaign.survey.models import SurveyCode, SurveyResponse
@@ -41,7 +41,7 @@ def display(token: str) -> str:
     return "-".join(token[i : i + GROUP] for i in range(0, len(token), GROUP))
 
 
-def create_codes(submission: Submission, count: int, actor: Any) -> list[SurveyCode]:
+def create_codes(submission: Submission, count: int, actor: Actor) -> list[SurveyCode]:
     """``count`` new codes for the community. A collision with an existing token is
     astronomically unlikely; the unique column catches it and the batch is drawn again."""
     for _attempt in range(3):

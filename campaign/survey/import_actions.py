@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.kernel.roles import Role, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.actions import check, locked, log
 from campaign.pipeline.models import Campaign, Status
 from campaign.pipeline.workflow import Action, ActionRefused, refusal, require_allowed
@@ -85,7 +86,7 @@ def do_import_survey(
     file_name: str,
     content: bytes,
     *,
-    actor: Any,
+    actor: Actor,
     ip: str | None = None,
     dry_run: bool = False,
 ) -> SurveyImportReport:
@@ -102,7 +103,7 @@ def do_import_survey(
     parsed = read_sheet(campaign, content)
     _refuse_if_problems(parsed.problems, parsed.problem_count)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             report = _apply(campaign, parsed, file_name, digest, actor=actor, role=role, ip=ip)
             report.dry_run = dry_run
             if dry_run:
@@ -118,7 +119,7 @@ def _apply(
     file_name: str,
     digest: str,
     *,
-    actor: Any,
+    actor: Actor,
     role: Role | None,
     ip: str | None,
 ) -> SurveyImportReport:

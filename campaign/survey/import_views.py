@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.models import Campaign, Status
 from campaign.pipeline.workflow import Action, ActionRefused, refusal
@@ -49,7 +50,7 @@ def _staging_kind(campaign: Campaign) -> str:
 
 @login_required
 @require_GET
-def survey_import_template(request: HttpRequest, year: int) -> HttpResponse:
+def survey_import_template(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = _office_campaign(request, year)
     response = xlsx_response(template_filename(campaign))
     response.write(template_workbook(campaign))
@@ -57,7 +58,7 @@ def survey_import_template(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def survey_import(request: HttpRequest, year: int) -> HttpResponse:
+def survey_import(request: AuthenticatedRequest, year: int) -> HttpResponse:
     """GET: the upload form and the files imported so far. POST: check the file and show what
     importing it would do; nothing is saved."""
     campaign = _office_campaign(request, year)
@@ -88,7 +89,7 @@ def survey_import(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_import_confirm(request: HttpRequest, year: int) -> HttpResponse:
+def survey_import_confirm(request: AuthenticatedRequest, year: int) -> HttpResponse:
     """Import the previewed file ("cancel" discards it instead)."""
     campaign = _office_campaign(request, year)
     kind, token = _staging_kind(campaign), request.POST.get("token", "")

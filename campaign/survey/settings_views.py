@@ -5,12 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.rates import percent
 from campaign.pipeline.workflow import ActionRefused
@@ -55,7 +56,7 @@ def _padded(values: list[Any], length: int, blank: Any) -> list[Any]:
 
 
 @login_required
-def survey_settings(request: HttpRequest, year: int) -> HttpResponse:
+def survey_settings(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.AUDIT)
     if request.method == "POST":

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor, AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Phase, Status, Submission
 from campaign.pipeline.rates import interval_percent, rate_percent
@@ -103,7 +104,7 @@ def _frozen_row(submission: Submission, tally: SurveyTally, scheme: SurveyScheme
     )
 
 
-def _can(campaign: Campaign, user: Any, action: Action) -> bool:
+def _can(campaign: Campaign, user: Actor, action: Action) -> bool:
     scope = scope_of(user)
     return scope.can(Capability.AUDIT) and not refusal(
         campaign, Status.SURVEYING, action, scope.role
@@ -111,7 +112,7 @@ def _can(campaign: Campaign, user: Any, action: Action) -> bool:
 
 
 @login_required
-def survey_list(request: HttpRequest, year: int) -> HttpResponse:
+def survey_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     # The overview is for the office and the leading group.
     scope_of(request.user).require_any(Capability.AUDIT, Capability.DECIDE)
@@ -180,7 +181,7 @@ def _flagged(submission: Submission, scheme: SurveyScheme) -> list[dict[str, Any
 
 
 @login_required
-def survey_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     if submission.status not in SURVEYED:
@@ -215,7 +216,7 @@ def _public_base(request: HttpRequest) -> str:
 
 
 @login_required
-def survey_codes_print(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_codes_print(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     """A4 sheets of cut-out cards, one unused code each, for the survey team to hand to
     sampled households (never to the community being rated)."""
     campaign = campaign_or_404(year)
@@ -249,7 +250,9 @@ def _back(year: int, code: str, anchor: str = "") -> HttpResponse:
     return redirect(reverse("survey_detail", args=[year, code]) + anchor)
 
 
-def _run(request: HttpRequest, year: int, code: str, work: Any, anchor: str = "") -> HttpResponse:
+def _run(
+    request: AuthenticatedRequest, year: int, code: str, work: Any, anchor: str = ""
+) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     try:
@@ -263,7 +266,7 @@ def _run(request: HttpRequest, year: int, code: str, work: Any, anchor: str = ""
 
 @login_required
 @require_POST
-def survey_generate_codes(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_generate_codes(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     def work(submission: Submission) -> str:
         made = do_generate_codes(
             submission.pk,
@@ -278,7 +281,7 @@ def survey_generate_codes(request: HttpRequest, year: int, code: str) -> HttpRes
 
 @login_required
 @require_POST
-def survey_void_codes(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_void_codes(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     def work(submission: Submission) -> str:
         every = request.POST.get("scope") == "all"
         tokens = None if every else request.POST.get("tokens", "").split()
@@ -296,7 +299,7 @@ def survey_void_codes(request: HttpRequest, year: int, code: str) -> HttpRespons
 
 @login_required
 @require_POST
-def survey_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_review(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     def work(submission: Submission) -> str:
         decisions = {}
         for name, value in request.POST.items():
@@ -312,7 +315,7 @@ def survey_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def survey_finish(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def survey_finish(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     try:

@@ -3,12 +3,13 @@ each beside the table of its numbers, one page that also prints on A4 landscape.
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404
 from scoring.dashboard import charts, figures
 from scoring.dashboard.figures import DistrictSatisfaction, Histogram, ProgressRow, ReferenceLine
@@ -65,7 +66,7 @@ def _satisfaction_chart(rows: list[DistrictSatisfaction], lines: list[ReferenceL
 
 
 @login_required
-def score_dashboard(request: HttpRequest, year: int) -> HttpResponse:
+def score_dashboard(request: AuthenticatedRequest, year: int) -> HttpResponse:
     scope_of(request.user).require(Capability.VIEW_SCORES)
     campaign = campaign_or_404(year)
     progress = figures.progress(campaign)

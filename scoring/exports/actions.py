@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import Campaign
 from scoring.exports.models import ExportJob, ExportState
 from scoring.exports.registry import EXPORTERS, Exporter, write_workbook
@@ -68,7 +69,7 @@ def require_export_right(user: Any, kind: str) -> Exporter:
 
 
 def do_request_export(
-    campaign: Campaign, kind: str, *, actor: Any, ip: str | None = None
+    campaign: Campaign, kind: str, *, actor: Actor, ip: str | None = None
 ) -> ExportJob:
     """A new job, queued for the worker once the request commits; or the user's job of the
     same kind still waiting or running (a second click does not queue the work twice)."""
@@ -77,7 +78,7 @@ def do_request_export(
     params: dict[str, Any] = {}
     if kind == "audit_log":
         params["until"] = timezone.now().isoformat()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unfinished = ExportJob.objects.filter(
             campaign=campaign,
             kind=kind,
@@ -101,8 +102,8 @@ def do_request_export(
     return job
 
 
-def do_record_download(job: ExportJob, *, actor: Any, ip: str | None = None) -> None:
-    with transaction.atomic():
+def do_record_download(job: ExportJob, *, actor: Actor, ip: str | None = None) -> None:
+    with transaction.atomic(durable=True):
         audit_log.record(
             "export.download",
             actor=actor,

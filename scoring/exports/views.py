@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.models import Campaign
 from communities.sheets import XLSX_CONTENT_TYPE
@@ -55,7 +56,7 @@ def _own_job(request: HttpRequest, year: int, job_id: int) -> ExportJob:
 
 @login_required
 @require_GET
-def export_list(request: HttpRequest, year: int) -> HttpResponse:
+def export_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = _exports_campaign(request, year)
     settle_jobs()
     jobs = ExportJob.objects.filter(campaign=campaign, requested_by_id=request.user.pk)
@@ -77,7 +78,7 @@ def export_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_request(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+def export_request(request: AuthenticatedRequest, year: int, kind: str) -> HttpResponse:
     campaign = _exports_campaign(request, year)
     if kind not in EXPORTERS:
         raise Http404
@@ -95,7 +96,7 @@ def _retryable(job: ExportJob) -> bool:
 
 @login_required
 @require_POST
-def export_retry(request: HttpRequest, year: int, job_id: int) -> HttpResponse:
+def export_retry(request: AuthenticatedRequest, year: int, job_id: int) -> HttpResponse:
     """重新生成: a failed or expired job is asked for again as a new job."""
     job = _own_job(request, year, job_id)
     if not _retryable(job):
@@ -108,7 +109,7 @@ def export_retry(request: HttpRequest, year: int, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_detail(request: HttpRequest, year: int, job_id: int) -> HttpResponse:
+def export_detail(request: AuthenticatedRequest, year: int, job_id: int) -> HttpResponse:
     job = _own_job(request, year, job_id)
     return render(
         request,
@@ -127,7 +128,7 @@ def export_detail(request: HttpRequest, year: int, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_status(request: HttpRequest, year: int, job_id: int) -> JsonResponse:
+def export_status(request: AuthenticatedRequest, year: int, job_id: int) -> JsonResponse:
     """What the progress bar polls."""
     job = _own_job(request, year, job_id)
     downloadable = downloadable_file(job) is not None
@@ -149,7 +150,7 @@ def export_status(request: HttpRequest, year: int, job_id: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, year: int, job_id: int) -> FileResponse:
+def export_download(request: AuthenticatedRequest, year: int, job_id: int) -> FileResponse:
     job = _own_job(request, year, job_id)
     path = downloadable_file(job)
     if path is None:

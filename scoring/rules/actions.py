@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import Actor
 from campaign.pipeline.models import Campaign
 from campaign.pipeline.workflow import ActionRefused
 from scoring.engine.models import ScoringRules
@@ -52,14 +52,14 @@ def _count(text: str, label: str) -> int | None:
 
 
 def do_set_shortlist_rules(
-    campaign_id: int, form: RulesForm, *, actor: Any, ip: str | None
+    campaign_id: int, form: RulesForm, *, actor: Actor, ip: str | None
 ) -> ScoringRules:
     """Save the rules as a new version and recompute the campaign's scores once it commits."""
     scope_of(actor).require(Capability.SET_SHORTLIST_RULES)
     note = (form.note or "").strip()
     if len(note) > 500:
         raise ActionRefused(_("说明不能超过500字。"))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = (
             Campaign.objects.select_for_update(of=("self",))
             .select_related("standard")

@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
+from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.workflow import ActionRefused
 from scoring.engine.models import Outcome, ScoreSnapshot, Stage
@@ -22,7 +23,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def shortlist(request: HttpRequest, year: int) -> HttpResponse:
+def shortlist(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_SCORES)
@@ -56,7 +57,7 @@ def shortlist(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def shortlist_rules(request: HttpRequest, year: int) -> HttpResponse:
+def shortlist_rules(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.SET_SHORTLIST_RULES)
     form = RulesForm(**{k: request.POST.get(k, "") for k in RulesForm.__dataclass_fields__})

@@ -7,20 +7,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from tests import (
-    routes_dashboard,
-    routes_exports,
-    routes_joint,
-    routes_public,
-    routes_review,
-    routes_scoring,
-    routes_survey,
-    routes_survey_import,
-    routes_survey_public,
-)
+from tests.assessment.test_evidence import evidence_route_args
+from tests.audit import routes as audit_routes
 from tests.base import CampaignTestCase
+from tests.joint import routes as joint_routes
+from tests.publication import routes as publication_routes
 from tests.routes import PERSONAS, Route, everyone, only
-from tests.test_evidence import evidence_route_args
+from tests.scoring import routes as scoring_routes
+from tests.scoring import routes_dashboard as dashboard_routes
+from tests.scoring import routes_exports as export_routes
+from tests.survey import routes as survey_routes
+from tests.survey import routes_import as survey_import_routes
+from tests.survey import routes_public as survey_public_routes
 
 
 def community_form(case: Any) -> dict[str, Any]:
@@ -98,8 +96,8 @@ ROUTES = [
     Route("audit_log", "get", only(200, "district_admin", "other_admin", "office", "sysadmin")),
     Route("system_status", "get", only(200, "sysadmin")),
     Route("worker_probe", "post", only(302, "sysadmin")),
-    # Self-assessment (tests/test_assessment.py owns the behaviour). The routes run in this
-    # order: the save below starts 东北村社区's draft, which the later routes act on.
+    # Self-assessment (tests/assessment/test_assessment.py owns the behaviour). The routes run in
+    # this order: the save below starts 东北村社区's draft, which the later routes act on.
     Route("campaign_schedule", "get", everyone(), args=YEAR),
     Route("phase_extend", "post", only(302, "office", "sysadmin"), args=EXTEND, data=EXTENSION),
     Route("assessment_list", "get", everyone(), args=YEAR),
@@ -132,7 +130,7 @@ ROUTES = [
         for name in ("submission_return", "submission_recommend", "submission_withdraw")
     ),
     Route("district_forward", "post", only(302, "district_admin", "other_admin"), args=YEAR),
-    # -- evidence routes (tests/test_evidence.py owns the behaviour) --
+    # -- evidence routes (tests/assessment/test_evidence.py owns the behaviour) --
     # A draft of 东北村社区 with one PNG linked to 1.1. Changes need ASSESS (district roles, own
     # district); reading needs VIEW_SUBMISSIONS, and city roles see only forwarded ones: 404.
     Route(
@@ -159,7 +157,7 @@ ROUTES = [
         only(200, "staff", "district_admin") | only(404, *CITY_AND_OTHER_DISTRICT),
         args=lambda case: evidence_route_args(case, "evidence_thumbnail"),
     ),
-    # -- offline sheet routes (tests/test_assessment_sheet.py owns the behaviour) --
+    # -- offline sheet routes (tests/assessment/test_sheet.py owns the behaviour) --
     # City roles see a submission only once forwarded; dongbei is not even started: 404.
     Route(
         "assessment_sheet",
@@ -181,15 +179,15 @@ ROUTES = [
         args=lambda case: [case.campaign.year, case.dongbei.code],
     ),
     # The review pipeline: each list lives beside the tests that own the behaviour.
-    *routes_review.ROUTES,
-    *routes_survey.ROUTES,
-    *routes_survey_import.ROUTES,
-    *routes_survey_public.ROUTES,
-    *routes_joint.ROUTES,
-    *routes_public.ROUTES,
-    *routes_scoring.ROUTES,
-    *routes_exports.ROUTES,
-    *routes_dashboard.ROUTES,
+    *audit_routes.ROUTES,
+    *survey_routes.ROUTES,
+    *survey_import_routes.ROUTES,
+    *survey_public_routes.ROUTES,
+    *joint_routes.ROUTES,
+    *publication_routes.ROUTES,
+    *scoring_routes.ROUTES,
+    *export_routes.ROUTES,
+    *dashboard_routes.ROUTES,
     Route("login", "get", everyone(302), denied=302),
     Route("logout", "post", everyone(302), denied=302),
 ]

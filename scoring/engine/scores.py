@@ -1,7 +1,7 @@
 """Item scores at each stage, defined in SQL and read in sets: item by item (``item_rows_sql``,
 for the score matrix) and added up per submission or category (``stage_sums_sql``, for the
-snapshots and the category subtotals), from the same expressions; tests/test_scoring.py holds
-the sums to the items.
+snapshots and the category subtotals), from the same expressions;
+tests/scoring/test_scoring.py holds the sums to the items.
 
 For every submission × item of the campaign's standard:
 
@@ -111,7 +111,7 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
     """``WITH`` clauses adding up the stage scores of ``item_rows_sql`` straight from the score
     rows, per submission (or per submission and category, with a ``category_id`` column):
     a row per submission × item first would cost a third more on a province's campaign.
-    ``tests/test_scoring.py`` holds the two definitions to each other.
+    ``tests/scoring/test_scoring.py`` holds the two definitions to each other.
 
     - ``subs``: the submissions (id, community_id, district_id, status, audit_round);
     - ``self_sums``: ``total`` and ``scored`` of the self-scores;

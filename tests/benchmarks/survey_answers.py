@@ -90,7 +90,7 @@ from tests.benchmarks import (  # noqa: E402
     wrk_post,
 )
 from tests.benchmarks.bench_urls import CEILING_PATH, CEILING_TABLE_SQL  # noqa: E402
-from tests.pipeline import open_every_phase, submission_at  # noqa: E402
+from tests.builders import open_every_phase, submission_at  # noqa: E402
 
 PLACEHOLDER = "2" * 12
 YEAR = 2020
@@ -136,7 +136,7 @@ class Codes:
 
 def prepare(count: int) -> tuple[list[Submission], Any]:
     """The reference data, an office account, the 2020 campaign with every phase open today and
-    ``count`` candidate communities in the survey stage (walked there by tests.pipeline)."""
+    ``count`` candidate communities in the survey stage (walked there by tests.builders)."""
     call_command("migrate", "--noinput", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     call_command("load_reference_data", stdout=io.StringIO())

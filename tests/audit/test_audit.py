@@ -1,0 +1,336 @@
+"""The office audit (scores, pass, return for revision, reject) and the survey result."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from campaign.assessment.actions import do_save_item, do_submit
+from campaign.audit.actions import (
+    AuditRow,
+    AuditRowsRefused,
+    do_audit_items,
+    do_pass_audit,
+    do_reject,
+    do_request_revision,
+)
+from campaign.kernel.models import AuditEvent
+from campaign.pipeline.models import EvidenceFile, ItemAudit, Phase, Status, Submission
+from campaign.pipeline.workflow import ActionRefused
+from campaign.survey.actions import do_finish_survey
+from standards.models import Item
+from tests.base import CampaignTestCase, make_community
+from tests.builders import open_every_phase, self_score, submission_at
+
+
+class ReviewTestCase(CampaignTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        open_every_phase(self.campaign)
+        self.items = list(Item.objects.filter(standard=self.standard).order_by("display_order"))
+        self.sub = submission_at(self.campaign, self.dongbei, Status.FORWARDED, actor=self.staff)
+
+    def item(self, code: str) -> Item:
+        return next(i for i in self.items if i.code == code)
+
+    def audit_all(self, **requests: str) -> None:
+        """Every item audited at its self-score; ``requests`` by item code (dots as _)."""
+        rows = {
+            item.pk: AuditRow(
+                score=str(self_score(item)),
+                revision_request=requests.get(item.code.replace(".", "_"), ""),
+            )
+            for item in self.items
+        }
+        do_audit_items(self.sub.pk, rows, actor=self.office)
+
+    def events(self, action: str) -> int:
+        return AuditEvent.objects.filter(action=f"assessment.{action}").count()
+
+    def refresh(self) -> Submission:
+        self.sub.refresh_from_db()
+        return self.sub
+
+
+class AuditItemTests(ReviewTestCase):
+    def test_a_score_differing_from_the_self_score_needs_a_reason(self) -> None:
+        item = self.item("1.1")
+        lower = str(self_score(item) - Decimal("0.5"))
+        with self.assertRaises(AuditRowsRefused) as caught:
+            do_audit_items(self.sub.pk, {item.pk: AuditRow(score=lower)}, actor=self.office)
+        self.assertIn("调整理由", caught.exception.by_item[item.pk])
+        self.assertFalse(ItemAudit.objects.exists())
+        do_audit_items(
+            self.sub.pk, {item.pk: AuditRow(score=lower, reason="台账缺两个月")}, actor=self.office
+        )
+        audit = ItemAudit.objects.get(submission=self.sub, item=item)
+        self.assertEqual((audit.round, audit.audited_score), (1, Decimal(lower)))
+        # The same score as the self-score needs no reason; a blank score is "not yet audited".
+        same = self.item("1.2")
+        do_audit_items(
+            self.sub.pk,
+            {same.pk: AuditRow(score=str(self_score(same))), self.item("1.3").pk: AuditRow()},
+            actor=self.office,
+        )
+        self.assertEqual(ItemAudit.objects.filter(submission=self.sub).count(), 2)
+
+    def test_a_bad_score_names_the_item_and_nothing_is_saved(self) -> None:
+        good, bad = self.item("1.1"), self.item("2.1")
+        rows = {
+            good.pk: AuditRow(score=str(self_score(good)), comment="材料齐全"),
+            bad.pk: AuditRow(score="九十"),
+        }
+        with self.assertRaises(AuditRowsRefused) as caught:
+            do_audit_items(self.sub.pk, rows, actor=self.office)
+        self.assertEqual(list(caught.exception.by_item), [bad.pk])
+        self.assertTrue(caught.exception.problems[0].startswith(f"{bad.code} {bad.title}："))
+        self.assertFalse(ItemAudit.objects.exists())
+        too_high = {bad.pk: AuditRow(score=str(bad.max_points + 1), reason="x")}
+        with self.assertRaises(AuditRowsRefused) as caught:
+            do_audit_items(self.sub.pk, too_high, actor=self.office)
+        self.assertIn("超过本项分值", caught.exception.by_item[bad.pk])
+
+    def test_the_page_shows_the_errors_beside_the_items_and_keeps_the_input(self) -> None:
+        self.login(self.office)
+        url = reverse("review_audit", args=[2020, self.dongbei.code])
+        response = self.client.post(
+            url, {"score-1.1": "1", "comment-1.1": "我的意见", "score-2.1": "abc"}
+        )
+        self.assertEqual(response.status_code, 400)
+        content = response.content.decode()
+        self.assertIn("“abc”不是数字", content)
+        self.assertIn('value="abc"', content)
+        self.assertIn("我的意见", content)
+        self.assertFalse(ItemAudit.objects.exists())
+        item = self.item("1.1")
+        response = self.client.post(url, {"score-1.1": str(self_score(item)), "reason-1.1": ""})
+        self.assertRedirects(response, url)
+        self.assertEqual(ItemAudit.objects.get().audited_score, self_score(item))
+
+    def test_the_audit_page_shows_self_assessment_and_evidence(self) -> None:
+        evidence = EvidenceFile.objects.create(
+            submission=self.sub,
+            original_name="台账.pdf",
+            kind="pdf",
+            size=100,
+            sha256="0" * 64,
+            stored_name="x/台账.pdf",
+            uploaded_by=self.staff,
+        )
+        self.sub.assessments.get(item=self.item("1.1")).evidence.add(evidence)
+        self.login(self.office)
+        content = self.client.get(reverse("review_audit", args=[2020, self.dongbei.code]))
+        text = content.content.decode()
+        self.assertIn(reverse("evidence_file", args=[evidence.pk]), text)
+        self.assertIn("1.1 ", text)
+        self.assertIn("已按要求落实", text)
+        self.assertIn('name="score-6.1"', text)
+        self.assertIn(reverse("review_pass", args=[2020, self.dongbei.code]), text)
+
+
+class DecisionTests(ReviewTestCase):
+    def test_pass_is_refused_while_items_are_unaudited_then_allowed(self) -> None:
+        with self.assertRaisesMessage(ActionRefused, f"还有{len(self.items)}个小项没有审核打分"):
+            do_pass_audit(self.sub.pk, actor=self.office)
+        self.audit_all()
+        do_pass_audit(self.sub.pk, "材料完整", actor=self.office)
+        self.assertEqual(self.refresh().status, Status.SURVEYING)
+        self.assertEqual(self.sub.audit_comment, "材料完整")
+
+    def test_return_for_revision_and_resubmission_start_a_new_round(self) -> None:
+        with self.assertRaisesMessage(ActionRefused, "至少在一个小项填写修改要求"):
+            do_request_revision(self.sub.pk, "请补充材料", actor=self.office)
+        self.audit_all(**{"1_1": "补充党组织会议记录"})
+        with self.assertRaisesMessage(ActionRefused, "必须填写退回意见"):
+            do_request_revision(self.sub.pk, " ", actor=self.office)
+        do_request_revision(self.sub.pk, "请按修改要求补充材料", actor=self.office)
+        self.assertEqual(self.refresh().status, Status.REVISING)
+        # The district sees what to fix on its own assessment page, and may edit.
+        self.login(self.staff)
+        content = self.client.get(
+            reverse("assessment_detail", args=[2020, self.dongbei.code])
+        ).content.decode()
+        self.assertIn("请按修改要求补充材料", content)
+        self.assertIn("补充党组织会议记录", content)
+        self.assertIn(reverse("assessment_submit", args=[2020, self.dongbei.code]), content)
+        item = self.item("1.1")
+        do_save_item(
+            self.campaign.pk,
+            self.dongbei.pk,
+            item.pk,
+            score=str(item.max_points),
+            explanation="已补充会议记录。",
+            expected_version=None,
+            actor=self.staff,
+        )
+        do_submit(self.sub.pk, actor=self.staff)
+        self.assertEqual((self.refresh().status, self.sub.audit_round), (Status.FORWARDED, 2))
+        first = ItemAudit.objects.filter(submission=self.sub, round=1)
+        self.assertEqual(first.count(), len(self.items))
+        self.assertEqual(first.get(item=item).revision_request, "补充党组织会议记录")
+        self.assertFalse(ItemAudit.objects.filter(submission=self.sub, round=2).exists())
+        # The office's new round starts empty, with round 1 shown beside it.
+        self.login(self.office)
+        content = self.client.get(
+            reverse("review_audit", args=[2020, self.dongbei.code])
+        ).content.decode()
+        self.assertIn("第1轮审核", content)
+        self.assertIn(f"0/{len(self.items)}", content)
+        with self.assertRaisesMessage(ActionRefused, "没有审核打分"):
+            do_pass_audit(self.sub.pk, actor=self.office)
+
+    def test_reject_needs_a_reason(self) -> None:
+        with self.assertRaisesMessage(ActionRefused, "必须填写理由"):
+            do_reject(self.sub.pk, "  ", actor=self.office)
+        self.assertEqual(self.refresh().status, Status.FORWARDED)
+        do_reject(self.sub.pk, "服务中心面积不达标", actor=self.office)
+        self.assertEqual(self.refresh().status, Status.REJECTED)
+        self.assertEqual(self.sub.audit_comment, "服务中心面积不达标")
+
+    def test_decisions_through_the_pages(self) -> None:
+        self.login(self.office)
+        audit_url = reverse("review_audit", args=[2020, self.dongbei.code])
+        response = self.client.post(reverse("review_reject", args=[2020, self.dongbei.code]))
+        self.assertRedirects(response, audit_url, fetch_redirect_response=False)
+        self.assertEqual(self.refresh().status, Status.FORWARDED)
+        self.assertContains(self.client.get(audit_url), "审核不通过时必须填写理由")
+        self.audit_all()
+        response = self.client.post(
+            reverse("review_pass", args=[2020, self.dongbei.code]), {"comment": ""}
+        )
+        self.assertRedirects(response, audit_url)
+        self.assertEqual(self.refresh().status, Status.SURVEYING)
+        # Past the audit the page is read-only and says why.
+        content = self.client.get(audit_url).content.decode()
+        self.assertNotIn('name="score-1.1"', content)
+        self.assertIn("当前状态为“满意度调查中”", content)
+
+    def test_the_office_cannot_act_in_the_wrong_state(self) -> None:
+        surveying = submission_at(self.campaign, self.gumo, Status.SURVEYING, actor=self.office)
+        item = self.item("1.1")
+        for action in (
+            lambda: do_audit_items(surveying.pk, {item.pk: AuditRow(score="1")}, actor=self.office),
+            lambda: do_pass_audit(surveying.pk, actor=self.office),
+            lambda: do_request_revision(surveying.pk, "改", actor=self.office),
+            lambda: do_reject(surveying.pk, "不行", actor=self.office),
+            lambda: do_finish_survey(self.sub.pk, actor=self.office),
+        ):
+            with self.subTest(), self.assertRaisesMessage(ActionRefused, "当前状态为"):
+                action()
+        # Nor outside the audit phase's dates.
+        self.campaign.phases.filter(phase=Phase.AUDIT).update(
+            starts_on="2000-01-01", ends_on="2000-01-01"
+        )
+        with self.assertRaisesMessage(ActionRefused, "已于2000年1月1日截止"):
+            do_reject(self.sub.pk, "不行", actor=self.office)
+        self.assertEqual(self.refresh().status, Status.FORWARDED)
+
+    def test_every_legal_action_writes_exactly_one_audit_row(self) -> None:
+        def once(action: str, run: Any) -> None:
+            before = self.events(action)
+            total = AuditEvent.objects.count()
+            run()
+            self.assertEqual(self.events(action), before + 1, action)
+            self.assertEqual(AuditEvent.objects.count(), total + 1, action)
+
+        once("audit_item", lambda: self.audit_all(**{"2_1": "补充"}))
+        once("request_revision", lambda: do_request_revision(self.sub.pk, "改", actor=self.office))
+        rejected = submission_at(self.campaign, self.gumo, Status.FORWARDED, actor=self.staff)
+        once("reject", lambda: do_reject(rejected.pk, "不符合条件", actor=self.office))
+        other = make_community("371002001093", "审计行社区")
+        passing = submission_at(self.campaign, other, Status.FORWARDED, actor=self.staff)
+        self.sub = passing
+        self.audit_all()
+        once("pass_audit", lambda: do_pass_audit(passing.pk, actor=self.office))
+        event = AuditEvent.objects.filter(action="assessment.audit_item").order_by("pk").first()
+        assert event is not None
+        self.assertEqual(event.details["items"]["2.1"]["revision_request"], "补充")
+
+
+class ReviewAccessTests(ReviewTestCase):
+    def test_only_the_office_may_post(self) -> None:
+        code = self.dongbei.code
+        posts = {
+            "review_audit": {"score-1.1": "1", "reason-1.1": "x"},
+            "review_pass": {},
+            "review_revise": {"comment": "改"},
+            "review_reject": {"comment": "不行"},
+            "survey_finish": {},
+        }
+        for user in (
+            self.staff,
+            self.district_admin,
+            self.other_staff,
+            self.reviewer,
+            self.leader,
+            self.sysadmin,
+        ):
+            self.login(user)
+            for name, data in posts.items():
+                with self.subTest(user=user.username, route=name):
+                    response = self.client.post(reverse(name, args=[2020, code]), data)
+                    self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.refresh().status, Status.FORWARDED)
+        self.assertFalse(ItemAudit.objects.exists())
+
+    def test_the_audit_page_is_out_of_scope_for_another_district(self) -> None:
+        url = reverse("review_audit", args=[2020, self.dongbei.code])
+        for user in (self.other_staff, self.other_admin):
+            self.login(user)
+            self.assertEqual(self.client.get(url).status_code, 404)
+        # The own district reads it, without the office's unfinished scores or any input.
+        self.audit_all()
+        self.login(self.staff)
+        content = self.client.get(url).content.decode()
+        self.assertIn("本轮审核结果在审核结束后显示", content)
+        self.assertNotIn('name="score-1.1"', content)
+        self.assertNotIn(reverse("review_pass", args=[2020, self.dongbei.code]), content)
+        self.login(self.leader)
+        self.assertNotIn('name="score-1.1"', self.client.get(url).content.decode())
+
+    def test_the_lists_are_for_the_office_and_the_leading_group(self) -> None:
+        for user in (self.staff, self.district_admin, self.reviewer, self.sysadmin, self.nobody):
+            self.login(user)
+            for name in ("review_list", "survey_list"):
+                with self.subTest(user=user.username, route=name):
+                    self.assertEqual(self.client.get(reverse(name, args=[2020])).status_code, 403)
+
+
+class ReviewListTests(ReviewTestCase):
+    # Session, user with profile, the menu's campaign year; saving the session (3).
+    PER_REQUEST = 6
+    # Campaign, counts per state, page count, one page with both totals, the item count.
+    LIST = 5
+
+    def grow(self, count: int) -> None:
+        for n in range(count):
+            community = make_community(f"371002002{n + 100:03d}", f"候选社区{n}")
+            submission_at(self.campaign, community, Status.SURVEYING, actor=self.office)
+
+    def test_the_list_shows_totals_and_counts_and_its_queries_are_pinned(self) -> None:
+        item = self.item("1.1")
+        lower = self_score(item) - 1
+        do_audit_items(
+            self.sub.pk, {item.pk: AuditRow(score=str(lower), reason="扣分")}, actor=self.office
+        )
+        self.login(self.office)
+        url = reverse("review_list", args=[2020])
+        with self.assertNumQueries(self.PER_REQUEST + self.LIST):
+            response = self.client.get(url)
+        content = response.content.decode()
+        self_total = sum((self_score(i) for i in self.items), Decimal(0))
+        self.assertIn(format(self_total.normalize(), "f"), content)
+        self.assertIn(f"已审 1/{len(self.items)} 项", content)
+        self.assertIn(format(lower.normalize(), "f"), content)
+        self.grow(3)
+        with self.assertNumQueries(self.PER_REQUEST + self.LIST):
+            response = self.client.get(url)
+        self.assertEqual(len(response.context["rows"]), 4)
+        filtered = self.client.get(url, {"status": "forwarded"})
+        self.assertEqual([s.pk for s, _a in filtered.context["rows"]], [self.sub.pk])
+        stats = {value: n for value, _name, n in filtered.context["stats"]}
+        self.assertEqual((stats["forwarded"], stats["surveying"], stats["revising"]), (1, 3, 0))
+        self.assertContains(filtered, "待审核")
+        # District drafts are not the office's to see.
+        submission_at(self.campaign, self.longshan, Status.SUBMITTED, actor=self.other_staff)
+        self.assertEqual(len(self.client.get(url).context["rows"]), 4)

@@ -17,25 +17,38 @@ from standards.models import Item
 
 @dataclass(frozen=True)
 class AuditRow:
-    """What the office typed for one item, as typed."""
+    """What the office decided for one item, parsed: blank score is "not yet audited"."""
 
-    score: str = ""
+    score: Decimal | None = None
     reason: str = ""
     comment: str = ""
     revision_request: str = ""
 
 
+class RowRefused(ActionRefused):
+    """One row's problem, naming the row's field it belongs to so the page can show it there."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def rows_not_saved(count: int) -> str:
+    """What the page says when some rows are wrong: the same whoever found the problem."""
+    return _("有%(n)d个小项填写有误，本次审核打分均未保存，请修改后重新保存。") % {"n": count}
+
+
 class AuditRowsRefused(ActionRefused):
     """Some rows of an audit save are wrong; nothing was saved. ``by_item`` holds each bad
-    item's problem, so the page can show it beside the item with the input kept."""
+    item's problem and ``fields`` the field it concerns, so the page can show it beside the
+    field with the input kept."""
 
-    def __init__(self, by_item: dict[int, str], problems: list[str]) -> None:
-        super().__init__(
-            _("有%(n)d个小项填写有误，本次审核打分均未保存，请修改后重新保存。")
-            % {"n": len(by_item)},
-            problems,
-        )
+    def __init__(
+        self, by_item: dict[int, str], fields: dict[int, str], problems: list[str]
+    ) -> None:
+        super().__init__(rows_not_saved(len(by_item)), problems)
         self.by_item = by_item
+        self.fields = fields
 
 
 def do_audit_items(
@@ -64,6 +77,7 @@ def do_audit_items(
             )
         }
         by_item: dict[int, str] = {}
+        fields: dict[int, str] = {}
         cleaned: dict[int, tuple[Decimal | None, str, str, str]] = {}
         for item_id, row in rows.items():
             item = items.get(item_id)
@@ -71,12 +85,13 @@ def do_audit_items(
                 raise ActionRefused(_("审核的小项不属于本次创建标准。"))
             try:
                 cleaned[item_id] = _clean_row(row, item, self_scores.get(item_id))
-            except (ScoreError, ActionRefused) as exc:
-                by_item[item_id] = exc.message if isinstance(exc, ActionRefused) else str(exc)
+            except RowRefused as exc:
+                by_item[item_id], fields[item_id] = exc.message, exc.field
         if by_item:
             ordered = sorted(by_item, key=lambda pk: items[pk].display_order)
             raise AuditRowsRefused(
                 by_item,
+                fields,
                 [
                     _("%(code)s %(title)s：%(problem)s")
                     % {"code": items[pk].code, "title": items[pk].title, "problem": by_item[pk]}
@@ -122,16 +137,30 @@ def do_audit_items(
 def _clean_row(
     row: AuditRow, item: Item, self_score: Decimal | None
 ) -> tuple[Decimal | None, str, str, str]:
-    score = parse_score(row.score, item.max_points)
-    reason = bounded_text(row.reason, MAX_COMMENT, _("调整理由"))
-    comment = bounded_text(row.comment, MAX_COMMENT, _("审核意见"))
-    request = bounded_text(row.revision_request, MAX_COMMENT, _("修改要求"))
+    """The row as stored, or RowRefused. The page's form has parsed it already; the score and
+    text rules are asked again so that no caller (the demo, a script) stores what the page
+    would refuse."""
+    try:
+        score = parse_score(row.score, item.max_points)
+    except ScoreError as exc:
+        raise RowRefused("score", str(exc)) from exc
+    reason = _bounded(row.reason, "reason", _("调整理由"))
+    comment = _bounded(row.comment, "comment", _("审核意见"))
+    request = _bounded(row.revision_request, "request", _("修改要求"))
     if score is not None and score != self_score and not reason:
-        raise ActionRefused(
+        raise RowRefused(
+            "reason",
             _("审核得分%(score)s分与自评得分%(self)s分不同，请填写调整理由。")
-            % {"score": plain_number(score), "self": plain_number(self_score) or "—"}
+            % {"score": plain_number(score), "self": plain_number(self_score) or "—"},
         )
     return score, reason, comment, request
+
+
+def _bounded(text: str, field: str, label: str) -> str:
+    try:
+        return bounded_text(text, MAX_COMMENT, label)
+    except ActionRefused as exc:
+        raise RowRefused(field, exc.message) from exc
 
 
 def do_pass_audit(

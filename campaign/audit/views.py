@@ -1,9 +1,9 @@
 """The office's pages: the list of forwarded candidates, and the item-by-item audit and its
 decisions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaign.audit.actions import (
-    AuditRow,
     AuditRowsRefused,
     do_audit_items,
     do_pass_audit,
     do_reject,
     do_request_revision,
+    rows_not_saved,
 )
+from campaign.audit.forms import AuditItemForm, initial_for, sent
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, Scope, scope_of
 from campaign.kernel.users import Actor, AuthenticatedRequest
@@ -123,13 +124,13 @@ def review_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
 
 @dataclass
 class AuditLine:
-    """One item on the audit page: the self-assessment beside the office's audit."""
+    """One item on the audit page: the self-assessment beside the office's audit and the
+    form the office types it in."""
 
     row: items.ItemRow
     audit: ItemAudit | None
+    form: AuditItemForm
     history: list[ItemAudit] = field(default_factory=list)
-    kept: AuditRow | None = None
-    error: str = ""
 
     @property
     def differs(self) -> bool:
@@ -137,17 +138,33 @@ class AuditLine:
         own = self.row.assessment.self_score if self.row.assessment else None
         return score is not None and score != own
 
-    @property
-    def carried(self) -> ItemAudit | None:
-        """Last round's audit of an item the district has not touched since: offered again so
-        the office re-audits only what changed."""
-        if self.audit is not None or not self.history:
-            return None
-        last = self.history[-1]
-        own = self.row.assessment
-        if own is None or own.updated_at > last.updated_at:
-            return None
-        return last
+
+def _carried(
+    row: items.ItemRow, audit: ItemAudit | None, history: list[ItemAudit]
+) -> ItemAudit | None:
+    """Last round's audit of an item the district has not touched since: offered again so
+    the office re-audits only what changed."""
+    if audit is not None or not history:
+        return None
+    last = history[-1]
+    own = row.assessment
+    if own is None or own.updated_at > last.updated_at:
+        return None
+    return last
+
+
+def _line(
+    row: items.ItemRow,
+    saved: ItemAudit | None,
+    history: list[ItemAudit],
+    posted: dict[int, AuditItemForm],
+) -> AuditLine:
+    form = posted.get(row.item.pk)
+    if form is None:
+        form = AuditItemForm(
+            item=row.item, initial=initial_for(saved, _carried(row, saved, history))
+        )
+    return AuditLine(row=row, audit=saved, form=form, history=history)
 
 
 @login_required
@@ -157,12 +174,19 @@ def review_audit(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
         submission = get_submission_for_user(request.user, campaign, code)
         return _render_audit(request, submission)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
-    rows = _posted_rows(request, submission)
+    posted = _posted_forms(request, submission)
+    invalid = [form for form in posted.values() if not form.is_valid()]
+    if invalid:
+        messages.error(request, rows_not_saved(len(invalid)))
+        return _render_audit(request, submission, posted)
+    rows = {pk: form.row() for pk, form in posted.items()}
     try:
         changed = do_audit_items(submission.pk, rows, actor=request.user, ip=client_ip(request))
     except AuditRowsRefused as exc:
         messages.error(request, exc.message)
-        return _render_audit(request, submission, kept=rows, errors=exc.by_item, status=400)
+        for pk, problem in exc.by_item.items():
+            posted[pk].add_error(exc.fields[pk], problem)
+        return _render_audit(request, submission, posted, status=400)
     except ActionRefused as exc:
         _refused(request, exc)
         return redirect("review_audit", year=year, code=code)
@@ -173,30 +197,25 @@ def review_audit(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
     return redirect("review_audit", year=year, code=code)
 
 
-def _posted_rows(request: HttpRequest, submission: Submission) -> dict[int, AuditRow]:
-    """The items whose fields the form sent, as typed."""
-    rows = {}
-    for pk, code in Item.objects.filter(standard_id=submission.campaign.standard_id).values_list(
-        "pk", "code"
-    ):
-        if f"score-{code}" in request.POST:
-            rows[pk] = AuditRow(
-                score=request.POST.get(f"score-{code}", ""),
-                reason=request.POST.get(f"reason-{code}", ""),
-                comment=request.POST.get(f"comment-{code}", ""),
-                revision_request=request.POST.get(f"request-{code}", ""),
-            )
-    return rows
+def _posted_forms(request: HttpRequest, submission: Submission) -> dict[int, AuditItemForm]:
+    """A bound form for each item of the standard whose row the page sent."""
+    standard_items = Item.objects.filter(standard_id=submission.campaign.standard_id)
+    return {
+        item.pk: AuditItemForm(request.POST, item=item)
+        for item in standard_items
+        if sent(request.POST, item)
+    }
 
 
 def _render_audit(
     request: HttpRequest,
     submission: Submission,
+    posted: dict[int, AuditItemForm] | None = None,
     *,
-    kept: dict[int, AuditRow] | None = None,
-    errors: dict[int, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The page; the rows in ``posted`` show what was typed, with their errors, and the others
+    what is saved."""
     scope = scope_of(request.user)
     campaign = submission.campaign
     community = with_hard_indicators(Community.objects.filter(pk=submission.community_id)).get()
@@ -214,13 +233,7 @@ def _render_audit(
     sections = []
     for block in blocks:
         lines = [
-            AuditLine(
-                row=row,
-                audit=current.get(row.item.pk),
-                history=history.get(row.item.pk, []),
-                kept=(kept or {}).get(row.item.pk),
-                error=(errors or {}).get(row.item.pk, ""),
-            )
+            _line(row, current.get(row.item.pk), history.get(row.item.pk, []), posted or {})
             for row in block.rows
         ]
         audited = [line.audit.audited_score for line in lines if line.audit]
@@ -262,7 +275,11 @@ def _refused(request: HttpRequest, exc: ActionRefused) -> None:
 
 
 def _decide(
-    request: AuthenticatedRequest, year: int, code: str, action: Any, success: str
+    request: AuthenticatedRequest,
+    year: int,
+    code: str,
+    action: Callable[[int, str], Submission],
+    success: str,
 ) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)

@@ -1,3 +1,5 @@
+"""The one way views reach a leading-group meeting and its minutes."""
+
 from django.shortcuts import get_object_or_404
 
 from campaign.decision.models import DecisionMeeting

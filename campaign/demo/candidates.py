@@ -195,11 +195,11 @@ def _audit_all(submission: Submission, office: Any, *, differ: bool) -> None:
     rows = {}
     for assessment in submission.assessments.select_related("item"):
         score = assessment.self_score or Decimal(0)
-        row = AuditRow(score=str(score))
+        row = AuditRow(score=score)
         if differ and assessment.item.code == "3.2" and score >= 1:
-            row = AuditRow(score=str(score - 1), reason="服务中心面积按产权证明核减。")
+            row = AuditRow(score=score - 1, reason="服务中心面积按产权证明核减。")
         if submission.district.code == RONGCHENG and assessment.item.code == "4.7":
-            row = AuditRow(score=str(score), revision_request="请补充垃圾分类台账和照片。")
+            row = AuditRow(score=score, revision_request="请补充垃圾分类台账和照片。")
         rows[assessment.item_id] = row
     do_audit_items(submission.pk, rows, actor=office)
 
@@ -212,7 +212,7 @@ def _review(submission: Submission, unit: MemberUnit, actor: Actor, *, disagree:
             item_id=items[0].pk,
             agrees=False,
             reason="党组织活动记录不完整，建议酌减。",
-            adjustment_text="-0.5",
+            adjustment=Decimal("-0.5"),
         )
     if rows:
         do_give_opinions(submission.pk, rows, actor=actor)

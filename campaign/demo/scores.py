@@ -2,6 +2,8 @@
 snapshot computed, and one shortlist workbook exported for the office, so the shortlist, the
 dashboard and the exports page have real figures."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 
 from campaign.pipeline.models import Campaign
@@ -9,14 +11,14 @@ from scoring.engine.models import ScoringRules
 from scoring.engine.recompute import recompute_campaign
 from scoring.exports.actions import do_request_export
 from scoring.exports.models import ExportJob, ExportKind
-from scoring.rules.actions import RulesForm, do_set_shortlist_rules
+from scoring.rules.actions import ShortlistRules, do_set_shortlist_rules
 
 # Chosen so that the demo shows every outcome: on the list, each rule, the quota and the cap.
-DEMO_RULES = RulesForm(
-    min_total="75",
-    min_satisfaction_percent="88",
-    district_quota="1",
-    city_cap="4",
+DEMO_RULES = ShortlistRules(
+    min_total=Decimal(75),
+    min_satisfaction_percent=Decimal(88),
+    district_quota=1,
+    city_cap=4,
     note="领导小组办公室2020年第4次主任会议确定",
 )
 

@@ -1,3 +1,5 @@
+"""The district admin's small forms: a return's comment, a recommendation's rank and reason."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""The login form, with the lockout after repeated failures."""
+
 from typing import Any
 
 from django import forms

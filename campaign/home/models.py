@@ -1,3 +1,5 @@
+"""A worker round trip an administrator triggers from the system status page."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

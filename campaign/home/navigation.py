@@ -1,3 +1,5 @@
+"""The menu every signed-in page shows: one link per capability the user's role has."""
+
 from typing import Any
 
 from django.http import HttpRequest

@@ -1,3 +1,6 @@
+"""The pages around the stages: home with the to-do list, login and logout, the audit log, the
+system status and its worker probe."""
+
 from typing import Any
 
 from django.conf import settings

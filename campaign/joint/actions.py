@@ -2,7 +2,7 @@
 one-vote veto, the office's reminders and its closing of the review."""
 
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -24,12 +24,12 @@ HALF = Decimal("0.5")
 
 @dataclass(frozen=True)
 class OpinionRow:
-    """One item's opinion as typed on the review page."""
+    """One item's opinion, parsed: agreement, reason, and the points added or taken off."""
 
     item_id: int
     agrees: bool
     reason: str = ""
-    adjustment_text: str = ""
+    adjustment: Decimal = Decimal(0)
 
 
 def max_adjustment(max_points: Decimal) -> Decimal:
@@ -37,6 +37,23 @@ def max_adjustment(max_points: Decimal) -> Decimal:
     rounded down to half points."""
     share = max_points * Decimal(settings.JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT) / 100
     return (share / HALF).to_integral_value(rounding=ROUND_FLOOR) * HALF
+
+
+def adjustment_problem(adjustment: Decimal, max_points: Decimal) -> str:
+    """Why an adjustment of an item worth ``max_points`` is not allowed, or "". The page's form
+    and the action both ask, so the rule is written once."""
+    if not adjustment.is_finite():
+        return _("分数调整应填写数字。")
+    limit = max_adjustment(max_points)
+    # The bound first: the remainder of a number beyond the context's precision raises.
+    if abs(adjustment) > limit:
+        return _("分数调整不能超过该小项分值的%(percent)d%%，即±%(limit)s分。") % {
+            "percent": settings.JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT,
+            "limit": plain_number(limit),
+        }
+    if adjustment % HALF:
+        return _("分数调整以0.5分为单位。")
+    return ""
 
 
 def actor_unit(actor: Actor) -> MemberUnit:
@@ -62,12 +79,12 @@ def do_give_opinion(
     item_id: int,
     agrees: bool,
     reason: str,
-    adjustment_text: str,
+    adjustment: Decimal,
     *,
     actor: Actor,
     ip: str | None = None,
 ) -> UnitOpinion:
-    row = OpinionRow(item_id, agrees, reason, adjustment_text)
+    row = OpinionRow(item_id, agrees, reason, adjustment)
     return do_give_opinions(submission_id, [row], actor=actor, ip=ip)[0]
 
 
@@ -139,30 +156,15 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
         raise ActionRefused(
             _("%(item)s：意见理由不能超过%(n)d字。") % {"item": name, "n": MAX_COMMENT}
         )
-    text = row.adjustment_text.strip().replace("＋", "+").replace("－", "-")
-    try:
-        adjustment = Decimal(text) if text else Decimal(0)
-    except InvalidOperation as exc:
-        raise ActionRefused(
-            _("%(item)s：分数调整“%(text)s”不是数字。") % {"item": name, "text": text}
-        ) from exc
-    if not adjustment.is_finite() or adjustment % HALF:
-        raise ActionRefused(_("%(item)s：分数调整以0.5分为单位。") % {"item": name})
+    adjustment = row.adjustment
+    problem = adjustment_problem(adjustment, item.max_points)
+    if problem:
+        raise ActionRefused(_("%(item)s：%(problem)s") % {"item": name, "problem": problem})
     if not row.agrees and not reason:
         raise ActionRefused(_("%(item)s：不同意审核结果时必须填写理由。") % {"item": name})
     if adjustment and not reason:
         raise ActionRefused(_("%(item)s：调整分数时必须填写理由。") % {"item": name})
     if adjustment:
-        limit = max_adjustment(item.max_points)
-        if abs(adjustment) > limit:
-            raise ActionRefused(
-                _("%(item)s：分数调整不能超过该小项分值的%(percent)d%%，即±%(limit)s分。")
-                % {
-                    "item": name,
-                    "percent": settings.JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT,
-                    "limit": plain_number(limit),
-                }
-            )
         if audited is None:
             raise ActionRefused(_("%(item)s：没有市办审核得分，不能调整分数。") % {"item": name})
         if not 0 <= audited + adjustment <= item.max_points:

@@ -1,5 +1,6 @@
 """The member units' joint review pages, and the office's matrix to steer it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.joint import actions
+from campaign.joint.forms import OpinionForm, initial_for, sent
 from campaign.joint.models import Reminder
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
@@ -207,15 +209,20 @@ def close(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
 
 @dataclass
 class ReviewItem:
+    """One item of the unit's remit: what the district and the office said, and the form the
+    unit gives its opinion in."""
+
     item: Item
     assessment: ItemAssessment | None
     audit: ItemAudit | None
     opinion: UnitOpinion | None
-    kept: dict[str, str] | None = None
-    limit: Any = None
+    form: OpinionForm
 
 
-def _review_items(submission: Submission, unit: MemberUnit) -> list[ReviewItem]:
+def _review_items(
+    submission: Submission, unit: MemberUnit, data: Mapping[str, Any] | None = None
+) -> list[ReviewItem]:
+    """The remit's items; those whose opinion ``data`` sends get a form bound to it."""
     items = list(
         Item.objects.filter(standard_id=submission.campaign.standard_id, units=unit)
         .select_related("category")
@@ -240,7 +247,11 @@ def _review_items(submission: Submission, unit: MemberUnit) -> list[ReviewItem]:
             assessments.get(item.pk),
             audits.get(item.pk),
             opinions.get(item.pk),
-            limit=actions.max_adjustment(item.max_points),
+            OpinionForm(
+                data if data is not None and sent(data, item) else None,
+                item=item,
+                initial=initial_for(opinions.get(item.pk)),
+            ),
         )
         for item in items
     ]
@@ -258,44 +269,31 @@ def _target(
 @login_required
 def joint_review_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign, submission, unit = _target(request, year, code)
-    items = _review_items(submission, unit)
-    if request.method == "POST":
-        rows, kept = _posted_rows(request, items)
-        try:
-            actions.do_give_opinions(submission.pk, rows, actor=request.user, ip=client_ip(request))
-        except ActionRefused as exc:
-            messages.error(request, exc.message)
-            for entry in items:
-                entry.kept = kept.get(entry.item.pk)
-            return _render_detail(request, campaign, submission, unit, items, status=409)
-        messages.success(
+    if request.method != "POST":
+        items = _review_items(submission, unit)
+        return _render_detail(request, campaign, submission, unit, items)
+    items = _review_items(submission, unit, request.POST)
+    posted = [entry.form for entry in items if entry.form.is_bound]
+    invalid = [form for form in posted if not form.is_valid()]
+    if invalid:
+        messages.error(
             request,
-            _("已保存对%(community)s %(n)d个小项的联审意见。")
-            % {"community": submission.community, "n": len(rows)},
+            _("有%(n)d个小项填写有误，本次联审意见均未保存，请修改后重新保存。")
+            % {"n": len(invalid)},
         )
-        return redirect("joint_review_detail", year=year, code=code)
-    return _render_detail(request, campaign, submission, unit, items)
-
-
-def _posted_rows(
-    request: HttpRequest, items: list[ReviewItem]
-) -> tuple[list[actions.OpinionRow], dict[int, dict[str, str]]]:
-    rows, kept = [], {}
-    for entry in items:
-        code = entry.item.code
-        choice = request.POST.get(f"agrees-{code}", "")
-        if choice not in ("yes", "no"):
-            continue
-        typed = {
-            "agrees": choice,
-            "reason": request.POST.get(f"reason-{code}", ""),
-            "adjustment": request.POST.get(f"adjustment-{code}", ""),
-        }
-        kept[entry.item.pk] = typed
-        rows.append(
-            actions.OpinionRow(entry.item.pk, choice == "yes", typed["reason"], typed["adjustment"])
-        )
-    return rows, kept
+        return _render_detail(request, campaign, submission, unit, items)
+    rows = [form.row() for form in posted]
+    try:
+        actions.do_give_opinions(submission.pk, rows, actor=request.user, ip=client_ip(request))
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+        return _render_detail(request, campaign, submission, unit, items, status=409)
+    messages.success(
+        request,
+        _("已保存对%(community)s %(n)d个小项的联审意见。")
+        % {"community": submission.community, "n": len(rows)},
+    )
+    return redirect("joint_review_detail", year=year, code=code)
 
 
 def _render_detail(

@@ -1,3 +1,6 @@
+"""Users' roles and what they are bound to (a district or a member unit), and the append-only
+audit log."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

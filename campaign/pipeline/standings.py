@@ -31,14 +31,15 @@ class Standings(Protocol):
         ...
 
 
-_provided: list[Standings] = []
+_provided: Standings | None = None
 
 
 def provide(source: Standings) -> None:
-    _provided[:] = [source]
+    global _provided
+    _provided = source
 
 
 def standings() -> Standings:
-    if not _provided:
+    if _provided is None:
         raise ImproperlyConfigured("No scores to show: the scoring app is not installed.")
-    return _provided[0]
+    return _provided

@@ -1,3 +1,5 @@
+"""The one way views reach an objection with the objector's name and contact."""
+
 from django.shortcuts import get_object_or_404
 
 from campaign.kernel.roles import Capability, scope_of

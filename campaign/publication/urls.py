@@ -1,3 +1,5 @@
+"""The office's publication pages and the public's notice, objection form and named list."""
+
 from django.urls import URLPattern, path
 
 from campaign.publication import public_views, views

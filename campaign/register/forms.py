@@ -1,3 +1,5 @@
+"""The register list's filters and the form that corrects a community's figures."""
+
 from decimal import Decimal
 from typing import Any, cast
 

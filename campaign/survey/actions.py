@@ -4,8 +4,8 @@ ruling on flagged questionnaires, and ending a community's survey (its result is
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,28 +35,60 @@ from campaign.survey.statistics import BY_COMMUNITY, figures, scheme_for
 MAX_OPTIONS = 5
 MAX_CODES_PER_BATCH = 500
 MAX_NOTICE = 500
+# The settings' bounds, shared with the page's form so both speak of the same limits; the
+# text lengths are the widths of the question and option columns.
+MAX_QUESTION_TEXT = 100
+MAX_OPTION_LABEL = 20
+MAX_SAMPLE_SIZE = 1000
+MAX_MIN_DURATION_SECONDS = 600
+MIN_CLUSTER_SIZE = 2
+MAX_CLUSTER_SIZE = 1000
+ONE_DECIMAL = Decimal("0.1")
+HALF_POINT = Decimal("0.5")
+
+
+class OptionRow(NamedTuple):
+    """An answer option (the same for every question) and what choosing it counts as."""
+
+    label: str
+    counts_as_satisfied: bool
+    counts_as_valid: bool
+
+
+class TierRow(NamedTuple):
+    """A satisfaction rate of at least ``min_percent`` (in percent) earns ``points``."""
+
+    min_percent: Decimal
+    points: Decimal
 
 
 @dataclass(frozen=True)
 class SurveySettings:
-    """The settings form as typed (strings), validated by ``do_save_survey_settings``."""
+    """The settings as typed values (the settings page parses them, ``campaign.survey.forms``);
+    ``do_save_survey_settings`` checks that they make a survey that can be run and scored."""
 
-    sample_size: str
-    pass_percent: str
-    min_duration_seconds: str
-    cluster_size: str
+    sample_size: int
+    pass_percent: Decimal | None  # None: no pass line
+    min_duration_seconds: int
+    cluster_size: int
     notice: str
     questions: Sequence[str]
-    overall: str  # the 1-based number of the overall question among the non-blank ones
-    options: Sequence[tuple[str, bool, bool]]  # label, counts as satisfied, counts as valid
-    tiers: Sequence[tuple[str, str]]  # rate in percent, points
+    overall: int  # the 1-based number of the overall question in ``questions``
+    options: Sequence[OptionRow]
+    tiers: Sequence[TierRow]
 
 
-def _whole(value: str, label: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ActionRefused(_("“%(label)s”应为整数。") % {"label": label}) from None
+def is_percent(number: Decimal) -> bool:
+    """0 to 100 with at most one decimal: rates are stored as fractions with three."""
+    return number.is_finite() and 0 <= number <= 100 and number == number.quantize(ONE_DECIMAL)
+
+
+def is_points(number: Decimal) -> bool:
+    """0 to 100 in half points, the steps every item of the standard is scored in."""
+    return number.is_finite() and 0 <= number <= 100 and not number % HALF_POINT
+
+
+def _within(number: int, label: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ActionRefused(
             _("“%(label)s”应在%(low)d到%(high)d之间。") % {"label": label, "low": low, "high": high}
@@ -64,26 +96,26 @@ def _whole(value: str, label: str, low: int, high: int) -> int:
     return number
 
 
-def _percent(value: str, label: str) -> Decimal:
+def _whole(value: Any, label: str, low: int, high: int) -> int:
     try:
-        number = Decimal(str(value).strip().rstrip("%"))
-    except InvalidOperation:
-        raise ActionRefused(_("“%(label)s”应为0到100之间的百分数。") % {"label": label}) from None
-    if not Decimal(0) <= number <= Decimal(100) or number != number.quantize(Decimal("0.1")):
+        number = int(str(value).strip())
+    except ValueError:
+        raise ActionRefused(_("“%(label)s”应为整数。") % {"label": label}) from None
+    return _within(number, label, low, high)
+
+
+def _fraction(percent: Decimal, label: str) -> Decimal:
+    if not is_percent(percent):
         raise ActionRefused(
             _("“%(label)s”应为0到100之间的百分数，最多一位小数。") % {"label": label}
         )
-    return number / 100
+    return percent / 100
 
 
-def _points(value: str, label: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ActionRefused(_("“%(label)s”应为分数，如 8 或 8.5。") % {"label": label}) from None
-    if not Decimal(0) <= number <= Decimal(100) or number % Decimal("0.5"):
+def _points(points: Decimal, label: str) -> Decimal:
+    if not is_points(points):
         raise ActionRefused(_("“%(label)s”应在0到100之间，以0.5分为单位。") % {"label": label})
-    return number
+    return points
 
 
 def _require_office(actor: Actor) -> None:
@@ -91,23 +123,30 @@ def _require_office(actor: Actor) -> None:
         raise ActionRefused(_("只有领导小组办公室可以办理满意度调查。"))
 
 
-def _questions(entered: SurveySettings) -> tuple[list[str], int]:
-    texts = [bounded_text(t, 100, _("题目")) for t in entered.questions]
-    texts = [t for t in texts if t]
+def _questions(wanted: SurveySettings) -> tuple[list[str], int]:
+    texts = [bounded_text(t, MAX_QUESTION_TEXT, _("题目")) for t in wanted.questions]
     if not texts:
         raise ActionRefused(_("请至少填写一道题目。"))
+    if not all(texts):
+        raise ActionRefused(_("题目不能为空。"))
     if len(texts) > MAX_QUESTIONS:
         raise ActionRefused(_("题目最多%(n)d道，以便居民两分钟内答完。") % {"n": MAX_QUESTIONS})
-    overall = _whole(entered.overall, _("总体评价题"), 1, len(texts))
+    overall = _within(wanted.overall, _("总体评价题"), 1, len(texts))
     return texts, overall
 
 
-def _options(entered: SurveySettings) -> list[tuple[str, bool, bool]]:
-    options = [
-        (bounded_text(label, 20, _("选项")), satisfied, valid or satisfied)
-        for label, satisfied, valid in entered.options
+def _options(wanted: SurveySettings) -> list[tuple[str, bool, bool]]:
+    # An option that counts as satisfied is a valid answer too.
+    options: list[tuple[str, bool, bool]] = [
+        OptionRow(
+            bounded_text(o.label, MAX_OPTION_LABEL, _("选项")),
+            o.counts_as_satisfied,
+            o.counts_as_valid or o.counts_as_satisfied,
+        )
+        for o in wanted.options
     ]
-    options = [o for o in options if o[0]]
+    if not all(label for label, _s, _v in options):
+        raise ActionRefused(_("选项不能为空。"))
     if not 2 <= len(options) <= MAX_OPTIONS:
         raise ActionRefused(_("答案选项应有2到%(n)d个。") % {"n": MAX_OPTIONS})
     if len({label for label, _s, _v in options}) < len(options):
@@ -119,11 +158,10 @@ def _options(entered: SurveySettings) -> list[tuple[str, bool, bool]]:
     return options
 
 
-def _tiers(entered: SurveySettings) -> list[tuple[Decimal, Decimal]]:
+def _tiers(wanted: SurveySettings) -> list[tuple[Decimal, Decimal]]:
     tiers = [
-        (_percent(rate, _("计分档满意率")), _points(points, _("计分档得分")))
-        for rate, points in entered.tiers
-        if str(rate).strip() or str(points).strip()
+        (_fraction(t.min_percent, _("计分档满意率")), _points(t.points, _("计分档得分")))
+        for t in wanted.tiers
     ]
     rates = [rate for rate, _points in tiers]
     if len(set(rates)) < len(rates):
@@ -135,23 +173,27 @@ def _tiers(entered: SurveySettings) -> list[tuple[Decimal, Decimal]]:
 
 
 def do_save_survey_settings(
-    campaign_id: int, entered: SurveySettings, *, actor: Actor, ip: str | None = None
+    campaign_id: int, wanted: SurveySettings, *, actor: Actor, ip: str | None = None
 ) -> SurveyConfig:
     """Save the settings. The questionnaire itself (questions, options) is fixed once the
     first questionnaire is in: changing it would change what earlier answers mean."""
     _require_office(actor)
-    sample_size = _whole(entered.sample_size, _("每个社区样本量"), MIN_SAMPLE_SIZE, 1000)
+    sample_size = _within(wanted.sample_size, _("每个社区样本量"), MIN_SAMPLE_SIZE, MAX_SAMPLE_SIZE)
     pass_rate = (
-        _percent(entered.pass_percent, _("满意率合格线")) if entered.pass_percent.strip() else None
+        None if wanted.pass_percent is None else _fraction(wanted.pass_percent, _("满意率合格线"))
     )
-    min_duration = _whole(entered.min_duration_seconds, _("最短答题时长"), 0, 600)
-    cluster_size = _whole(entered.cluster_size, _("相同答案标记份数"), 2, 1000)
-    notice = bounded_text(entered.notice, MAX_NOTICE, _("调查说明"))
+    min_duration = _within(
+        wanted.min_duration_seconds, _("最短答题时长"), 0, MAX_MIN_DURATION_SECONDS
+    )
+    cluster_size = _within(
+        wanted.cluster_size, _("相同答案标记份数"), MIN_CLUSTER_SIZE, MAX_CLUSTER_SIZE
+    )
+    notice = bounded_text(wanted.notice, MAX_NOTICE, _("调查说明"))
     if not notice:
         raise ActionRefused(_("请填写调查说明，告诉居民调查的目的和隐私保护。"))
-    questions, overall = _questions(entered)
-    options = _options(entered)
-    tiers = _tiers(entered)
+    questions, overall = _questions(wanted)
+    options = _options(wanted)
+    tiers = _tiers(wanted)
     campaign = Campaign.objects.get(pk=campaign_id)
     config_for(campaign)
     with transaction.atomic(durable=True):

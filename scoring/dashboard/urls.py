@@ -1,3 +1,5 @@
+"""The dashboard."""
+
 from django.urls import path
 
 from scoring.dashboard import views

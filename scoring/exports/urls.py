@@ -1,3 +1,5 @@
+"""Export jobs: request, progress, retry, download."""
+
 from django.urls import URLPattern, path
 
 from scoring.exports import views

@@ -17,7 +17,8 @@ from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.workflow import ActionRefused
 from scoring.engine.models import Outcome, ScoreSnapshot, Stage
 from scoring.engine.rules import current_rules
-from scoring.rules.actions import RulesForm, do_set_shortlist_rules
+from scoring.rules.actions import do_set_shortlist_rules
+from scoring.rules.forms import ShortlistRulesForm
 
 PAGE_SIZE = 50
 
@@ -51,6 +52,7 @@ def shortlist(request: AuthenticatedRequest, year: int) -> HttpResponse:
             "computed_at": computed[0] if computed else None,
             "stale": computed is not None and computed[1] != rules.pk,
             "can_set_rules": scope.can(Capability.SET_SHORTLIST_RULES),
+            "form": ShortlistRulesForm(total_points=campaign.standard.total_points, current=rules),
         },
     )
 
@@ -58,17 +60,27 @@ def shortlist(request: AuthenticatedRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def shortlist_rules(request: AuthenticatedRequest, year: int) -> HttpResponse:
+    """Save valid rules as a new version; otherwise show the form again with every problem
+    beside its field (on a page of its own, so the list's relative links stay on the list)."""
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.SET_SHORTLIST_RULES)
-    form = RulesForm(**{k: request.POST.get(k, "") for k in RulesForm.__dataclass_fields__})
-    try:
-        rules = do_set_shortlist_rules(campaign.pk, form, actor=request.user, ip=client_ip(request))
-    except ActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
-            _("入围规则已保存为第%(v)d版，得分和入围结果正在按新规则重新计算。")
-            % {"v": rules.version},
-        )
-    return redirect("shortlist", year)
+    form = ShortlistRulesForm(request.POST, total_points=campaign.standard.total_points)
+    if form.is_valid():
+        try:
+            rules = do_set_shortlist_rules(
+                campaign.pk, form.rules(), actor=request.user, ip=client_ip(request)
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("入围规则已保存为第%(v)d版，得分和入围结果正在按新规则重新计算。")
+                % {"v": rules.version},
+            )
+            return redirect("shortlist", year)
+    return render(
+        request,
+        "scoring/shortlist_rules.html",
+        {"campaign": campaign, "year": year, "rules": current_rules(campaign), "form": form},
+    )

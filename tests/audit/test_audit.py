@@ -14,7 +14,9 @@ from campaign.audit.actions import (
     do_reject,
     do_request_revision,
 )
+from campaign.audit.forms import AuditItemForm
 from campaign.kernel.models import AuditEvent
+from campaign.pipeline.actions import plain_number
 from campaign.pipeline.models import EvidenceFile, ItemAudit, Phase, Status, Submission
 from campaign.pipeline.workflow import ActionRefused
 from campaign.survey.actions import do_finish_survey
@@ -37,7 +39,7 @@ class ReviewTestCase(CampaignTestCase):
         """Every item audited at its self-score; ``requests`` by item code (dots as _)."""
         rows = {
             item.pk: AuditRow(
-                score=str(self_score(item)),
+                score=self_score(item),
                 revision_request=requests.get(item.code.replace(".", "_"), ""),
             )
             for item in self.items
@@ -55,7 +57,7 @@ class ReviewTestCase(CampaignTestCase):
 class AuditItemTests(ReviewTestCase):
     def test_a_score_differing_from_the_self_score_needs_a_reason(self) -> None:
         item = self.item("1.1")
-        lower = str(self_score(item) - Decimal("0.5"))
+        lower = self_score(item) - Decimal("0.5")
         with self.assertRaises(AuditRowsRefused) as caught:
             do_audit_items(self.sub.pk, {item.pk: AuditRow(score=lower)}, actor=self.office)
         self.assertIn("调整理由", caught.exception.by_item[item.pk])
@@ -64,12 +66,12 @@ class AuditItemTests(ReviewTestCase):
             self.sub.pk, {item.pk: AuditRow(score=lower, reason="台账缺两个月")}, actor=self.office
         )
         audit = ItemAudit.objects.get(submission=self.sub, item=item)
-        self.assertEqual((audit.round, audit.audited_score), (1, Decimal(lower)))
+        self.assertEqual((audit.round, audit.audited_score), (1, lower))
         # The same score as the self-score needs no reason; a blank score is "not yet audited".
         same = self.item("1.2")
         do_audit_items(
             self.sub.pk,
-            {same.pk: AuditRow(score=str(self_score(same))), self.item("1.3").pk: AuditRow()},
+            {same.pk: AuditRow(score=self_score(same)), self.item("1.3").pk: AuditRow()},
             actor=self.office,
         )
         self.assertEqual(ItemAudit.objects.filter(submission=self.sub).count(), 2)
@@ -77,15 +79,16 @@ class AuditItemTests(ReviewTestCase):
     def test_a_bad_score_names_the_item_and_nothing_is_saved(self) -> None:
         good, bad = self.item("1.1"), self.item("2.1")
         rows = {
-            good.pk: AuditRow(score=str(self_score(good)), comment="材料齐全"),
-            bad.pk: AuditRow(score="九十"),
+            good.pk: AuditRow(score=self_score(good), comment="材料齐全"),
+            # Text that is not a number never gets this far: the page's form refuses it.
+            bad.pk: AuditRow(score=Decimal("0.3")),
         }
         with self.assertRaises(AuditRowsRefused) as caught:
             do_audit_items(self.sub.pk, rows, actor=self.office)
         self.assertEqual(list(caught.exception.by_item), [bad.pk])
         self.assertTrue(caught.exception.problems[0].startswith(f"{bad.code} {bad.title}："))
         self.assertFalse(ItemAudit.objects.exists())
-        too_high = {bad.pk: AuditRow(score=str(bad.max_points + 1), reason="x")}
+        too_high = {bad.pk: AuditRow(score=bad.max_points + 1, reason="x")}
         with self.assertRaises(AuditRowsRefused) as caught:
             do_audit_items(self.sub.pk, too_high, actor=self.office)
         self.assertIn("超过本项分值", caught.exception.by_item[bad.pk])
@@ -96,7 +99,7 @@ class AuditItemTests(ReviewTestCase):
         response = self.client.post(
             url, {"score-1.1": "1", "comment-1.1": "我的意见", "score-2.1": "abc"}
         )
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 200)
         content = response.content.decode()
         self.assertIn("“abc”不是数字", content)
         self.assertIn('value="abc"', content)
@@ -126,6 +129,86 @@ class AuditItemTests(ReviewTestCase):
         self.assertIn("已按要求落实", text)
         self.assertIn('name="score-6.1"', text)
         self.assertIn(reverse("review_pass", args=[2020, self.dongbei.code]), text)
+
+
+def article(content: str, code: str) -> str:
+    """One item's card on the audit page, to check that an error stands beside its item."""
+    start = content.index(f'id="item-{code}"')
+    return content[start : content.index("</article>", start)]
+
+
+class AuditFormTests(ReviewTestCase):
+    """The rows are parsed by one form per item; every bad row is shown at once, beside its
+    field, and nothing is saved."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.login(self.office)
+        self.url = reverse("review_audit", args=[2020, self.dongbei.code])
+        self.good = {"score-1.1": str(self_score(self.item("1.1"))), "comment-1.1": "材料齐全"}
+
+    def test_the_form_parses_the_score_with_the_self_assessment_rule(self) -> None:
+        item = self.item("6.1")
+        form = AuditItemForm({"score-6.1": "１２.５分", "reason-6.1": " 核减 "}, item=item)
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(form.row(), AuditRow(score=Decimal("12.5"), reason="核减"))
+        blank = AuditItemForm({"score-6.1": " "}, item=item)
+        self.assertTrue(blank.is_valid())
+        self.assertIsNone(blank.row().score)
+        wrong = AuditItemForm({"score-6.1": "九十", "comment-6.1": "长" * 1001}, item=item)
+        self.assertFalse(wrong.is_valid())
+        self.assertEqual(wrong.errors["score"], ["“九十”不是数字"])
+        self.assertEqual(wrong.errors["comment"], ["不能超过1000字。"])
+
+    def test_a_bad_score_is_shown_beside_its_item_and_nothing_is_saved(self) -> None:
+        events = AuditEvent.objects.count()  # 6.1 is worth 16 points
+        for typed, problem in (
+            ("abc", "“abc”不是数字"),
+            ("2.3", "得分最小单位为0.5分，“2.3”不符合"),
+            ("17", "得分17超过本项分值16分"),
+        ):
+            with self.subTest(typed=typed):
+                response = self.client.post(
+                    self.url, {**self.good, "score-6.1": typed, "reason-6.1": "入户核查"}
+                )
+                self.assertEqual(response.status_code, 200)
+                content = response.content.decode()
+                card = article(content, "6.1")
+                self.assertIn(f'<p class="error small" id="score-6.1_error">{problem}', card)
+                self.assertIn('aria-describedby="score-6.1_error"', card)
+                self.assertIn(f'value="{typed}"', card)
+                self.assertNotIn("_error", article(content, "1.1"))
+                self.assertIn("材料齐全", article(content, "1.1"))
+                self.assertIn("有1个小项填写有误，本次审核打分均未保存", content)
+        self.assertFalse(ItemAudit.objects.exists())
+        self.assertEqual(AuditEvent.objects.count(), events)
+
+    def test_two_bad_rows_show_both_errors_at_once(self) -> None:
+        response = self.client.post(
+            self.url,
+            {**self.good, "score-2.1": "abc", "score-6.1": "99", "comment-6.1": "长" * 1001},
+        )
+        self.assertEqual(response.status_code, 200)
+        content = response.content.decode()
+        self.assertIn("有2个小项填写有误", content)
+        self.assertIn('id="score-2.1_error">“abc”不是数字', article(content, "2.1"))
+        six = article(content, "6.1")
+        self.assertIn('id="score-6.1_error">得分99超过本项分值', six)
+        self.assertIn('id="comment-6.1_error">不能超过1000字。', six)
+        self.assertIn('aria-describedby="comment-6.1_error"', six)
+        self.assertFalse(ItemAudit.objects.exists())
+
+    def test_a_missing_reason_refused_by_the_action_is_shown_beside_the_reason(self) -> None:
+        item = self.item("2.1")
+        lower = plain_number(self_score(item) - Decimal("0.5"))
+        response = self.client.post(self.url, {**self.good, "score-2.1": lower})
+        self.assertEqual(response.status_code, 400)
+        card = article(response.content.decode(), "2.1")
+        self.assertIn('id="reason-2.1_error">审核得分', card)
+        self.assertIn("请填写调整理由", card)
+        self.assertIn('aria-describedby="reason-2.1_error"', card)
+        self.assertIn(f'value="{lower}"', card)
+        self.assertFalse(ItemAudit.objects.exists())
 
 
 class DecisionTests(ReviewTestCase):
@@ -209,7 +292,9 @@ class DecisionTests(ReviewTestCase):
         surveying = submission_at(self.campaign, self.gumo, Status.SURVEYING, actor=self.office)
         item = self.item("1.1")
         for action in (
-            lambda: do_audit_items(surveying.pk, {item.pk: AuditRow(score="1")}, actor=self.office),
+            lambda: do_audit_items(
+                surveying.pk, {item.pk: AuditRow(score=Decimal(1))}, actor=self.office
+            ),
             lambda: do_pass_audit(surveying.pk, actor=self.office),
             lambda: do_request_revision(surveying.pk, "改", actor=self.office),
             lambda: do_reject(surveying.pk, "不行", actor=self.office),
@@ -311,7 +396,7 @@ class ReviewListTests(ReviewTestCase):
         item = self.item("1.1")
         lower = self_score(item) - 1
         do_audit_items(
-            self.sub.pk, {item.pk: AuditRow(score=str(lower), reason="扣分")}, actor=self.office
+            self.sub.pk, {item.pk: AuditRow(score=lower, reason="扣分")}, actor=self.office
         )
         self.login(self.office)
         url = reverse("review_list", args=[2020])

@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from campaign.joint import actions
+from campaign.joint.forms import OpinionForm
 from campaign.joint.models import Reminder
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
@@ -40,7 +41,7 @@ class JointReviewCase(CampaignTestCase):
             self.item(code).pk,
             agrees,
             reason,
-            adj,
+            Decimal(adj or 0),
             actor=kw.get("actor", self.reviewer),
         )
 
@@ -103,9 +104,9 @@ class OpinionTests(JointReviewCase):
         self.assertIn("20%", refused.exception.message)
         self.assertEqual(self.opine("6.1", False, "入户核查满意率偏低。", "-3").adjustment, -3)
         self.assertEqual(self.opine("6.1", True, "宣传到位，酌情加分。", "+3").adjustment, 3)
-        for text in ("0.3", "abc"):
-            with self.subTest(text=text), self.assertRaises(ActionRefused):
-                self.opine("6.1", False, "理由", text)
+        # Text that is not a number never gets this far: the page's form refuses it.
+        with self.assertRaisesMessage(ActionRefused, "以0.5分为单位"):
+            self.opine("6.1", False, "理由", "0.3")
         with self.assertRaises(ActionRefused) as refused:
             self.opine("6.1", True, "", "1")
         self.assertIn("调整分数时必须填写理由", refused.exception.message)
@@ -144,7 +145,7 @@ class OpinionTests(JointReviewCase):
         )
         with self.assertRaises(ActionRefused):
             actions.do_give_opinion(
-                decided.pk, self.item("2.1").pk, True, "", "", actor=self.reviewer
+                decided.pk, self.item("2.1").pk, True, "", Decimal(0), actor=self.reviewer
             )
 
     def test_the_office_and_the_leading_group_cannot_opine(self) -> None:
@@ -294,6 +295,17 @@ class PageTests(JointReviewCase):
         self.assertEqual(refused.status_code, 409)
         self.assertContains(refused, "不同意审核结果时必须填写理由", status_code=409)
 
+    def test_saved_opinions_are_shown_in_the_form(self) -> None:
+        self.opine("3.4", False, "未落实", "-0.5")
+        self.login(self.reviewer)
+        page = self.client.get(reverse("joint_review_detail", args=[2020, self.gumo.code]))
+        card = article(page.content.decode(), "3.4")
+        self.assertIn('value="no" id="agrees-3.4_1" checked', card)
+        self.assertIn('<label for="agrees-3.4_1">', card)
+        self.assertIn('value="-0.5"', card)
+        self.assertIn('<label for="adjustment-3.4">', card)
+        self.assertIn('<label for="reason-3.4">', card)
+
     def test_a_unit_without_items_sees_a_clear_message(self) -> None:
         unit = MemberUnit.objects.create(code="tyj", name="市体育局", display_order=30)
         user = make_user("unit_tyj", Role.UNIT_REVIEWER, unit=unit)
@@ -336,3 +348,69 @@ class PageTests(JointReviewCase):
             submission_at(self.campaign, community, Status.JOINT_REVIEW, actor=self.office)
         with self.assertNumQueries(14):
             self.client.get(url)
+
+
+def article(content: str, code: str) -> str:
+    """One item's card on the review page, to check that an error stands beside its item."""
+    start = content.index(f'id="item-{code}"')
+    return content[start : content.index("</article>", start)]
+
+
+@override_settings(JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT=20)
+class OpinionFormTests(JointReviewCase):
+    """Each opinion row is parsed by its own form; every bad row is shown at once, beside its
+    field, and nothing is saved."""
+
+    def form(self, code: str, **typed: str) -> OpinionForm:
+        return OpinionForm({f"{k}-{code}": v for k, v in typed.items()}, item=self.item(code))
+
+    def test_the_form_types_the_row(self) -> None:
+        form = self.form("6.1", agrees="no", reason=" 偏低 ", adjustment="－１.５")
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(
+            form.row(), actions.OpinionRow(self.item("6.1").pk, False, "偏低", Decimal("-1.5"))
+        )
+        blank = self.form("6.1", agrees="yes", adjustment=" ")
+        self.assertTrue(blank.is_valid(), blank.errors)
+        self.assertEqual(blank.row().adjustment, Decimal(0))
+        for typed, problem in (
+            ("abc", "分数调整应填写数字。"),
+            ("0.3", "分数调整以0.5分为单位。"),
+            ("3.5", "分数调整不能超过该小项分值的20%，即±3分。"),
+            ("1e999999", "分数调整不能超过该小项分值的20%，即±3分。"),
+        ):
+            with self.subTest(typed=typed):
+                form = self.form("6.1", agrees="no", reason="理由", adjustment=typed)
+                self.assertEqual(form.errors["adjustment"], [problem])
+        self.assertIn("agrees", self.form("6.1", agrees="maybe").errors)
+
+    def test_an_adjustment_beyond_the_bound_is_shown_beside_its_item(self) -> None:
+        self.login(self.reviewer)
+        url = reverse("joint_review_detail", args=[2020, self.gumo.code])
+        before = self.audits()
+        response = self.client.post(
+            url,
+            {
+                "agrees-2.1": "yes",
+                "agrees-6.1": "no",
+                "reason-6.1": "入户核查满意率偏低。",
+                "adjustment-6.1": "-3.5",
+                "agrees-3.4": "no",
+                "reason-3.4": "未落实",
+                "adjustment-3.4": "abc",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        content = response.content.decode()
+        self.assertIn("有2个小项填写有误，本次联审意见均未保存", content)
+        six = article(content, "6.1")
+        self.assertIn(
+            '<p class="error small" id="adjustment-6.1_error">分数调整不能超过该小项分值的20%', six
+        )
+        self.assertIn('aria-describedby="adjustment-6.1_error"', six)
+        self.assertIn('value="-3.5"', six)
+        self.assertIn("入户核查满意率偏低。", six)
+        self.assertIn('id="adjustment-3.4_error">分数调整应填写数字。', article(content, "3.4"))
+        self.assertNotIn("_error", article(content, "2.1"))
+        self.assertFalse(UnitOpinion.objects.exists())
+        self.assertEqual(self.audits(), before)

@@ -5,6 +5,7 @@ every row of the table moves the submission and writes exactly one audit row abo
 import contextlib
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -84,7 +85,7 @@ PERFORM: dict[Action, Perform] = {
     Action.WITHDRAW: lambda case, s, actor: do_withdraw_recommendation(s.pk, actor=actor),
     Action.FORWARD: _forward,
     Action.AUDIT_ITEM: lambda case, s, actor: do_audit_items(
-        s.pk, {_items(case)[0].pk: AuditRow(score=str(self_score(_items(case)[0])))}, actor=actor
+        s.pk, {_items(case)[0].pk: AuditRow(score=self_score(_items(case)[0]))}, actor=actor
     ),
     Action.PASS_AUDIT: lambda case, s, actor: do_pass_audit(s.pk, actor=actor),
     Action.REQUEST_REVISION: lambda case, s, actor: do_request_revision(
@@ -100,7 +101,7 @@ PERFORM: dict[Action, Perform] = {
     ),
     Action.FINISH_SURVEY: lambda case, s, actor: do_finish_survey(s.pk, actor=actor),
     Action.OPINE: lambda case, s, actor: do_give_opinion(
-        s.pk, _remit_item(case).pk, True, "", "", actor=actor
+        s.pk, _remit_item(case).pk, True, "", Decimal(0), actor=actor
     ),
     Action.VETO: lambda case, s, actor: do_veto(s.pk, "发生重大安全事故。", actor=actor),
     Action.LIFT_VETO: lambda case, s, actor: do_lift_veto(s.pk, actor=actor),

@@ -1,5 +1,6 @@
 """The shortlist page, the office's rules, and the recomputes that follow changes."""
 
+import re
 import time
 from decimal import Decimal
 from io import StringIO
@@ -17,12 +18,13 @@ from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.actions import do_create_campaign
 from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.pipeline.workflow import ActionRefused
 from campaign.survey.models import SurveyTally
 from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.engine.recompute import recompute_campaign
 from scoring.engine.rules import current_rules
 from scoring.engine.schedule import enqueue_submission, recompute_campaign_scores
-from scoring.rules.actions import RulesForm, do_set_shortlist_rules
+from scoring.rules.actions import ShortlistRules, do_set_shortlist_rules
 from standards.models import MemberUnit
 from tests.base import CampaignTestCase, ReferenceDataMixin, make_community, make_user
 from tests.builders import open_every_phase, submission_at
@@ -54,7 +56,12 @@ class RulesTests(ShortlistCase):
         with self.captureOnCommitCallbacks(execute=True):
             rules = do_set_shortlist_rules(
                 self.campaign.pk,
-                RulesForm("60", "90", "1", "", "领导小组第1次会议"),
+                ShortlistRules(
+                    min_total=Decimal(60),
+                    min_satisfaction_percent=Decimal(90),
+                    district_quota=1,
+                    note="领导小组第1次会议",
+                ),
                 actor=self.office,
                 ip=None,
             )
@@ -69,27 +76,121 @@ class RulesTests(ShortlistCase):
         if not on_real_stack():
             self.assertEqual({s.rules_id for s in snapshots}, {rules.pk})
 
-    def test_bad_entries_are_refused_naming_the_field(self) -> None:
-        self.login(self.office)
-        cases = [
-            (RulesForm(min_total="abc"), "最低总分应为数字"),
-            (RulesForm(min_total="120"), "最低总分应在0到100"),
-            (RulesForm(min_satisfaction_percent="85.55"), "最低满意率应在0到100之间，最多一位小数"),
-            (RulesForm(district_quota="0"), "每区市入围名额应为1到9999之间的整数"),
-            (RulesForm(city_cap="2.5"), "全市入围总数应为1到9999之间的整数"),
-        ]
-        for form, message in cases:
-            response = self.client.post(
-                reverse("shortlist_rules", args=[2020]), vars(form), follow=True
+    def test_the_action_refuses_a_minimum_above_the_standards_total(self) -> None:
+        # The form checks this too; the action holds it for callers without a form.
+        with self.assertRaisesMessage(ActionRefused, "最低总分不能超过评价标准的总分100分"):
+            do_set_shortlist_rules(
+                self.campaign.pk,
+                ShortlistRules(min_total=Decimal("100.1")),
+                actor=self.office,
+                ip=None,
             )
-            self.assertContains(response, message)
-        self.assertEqual(ScoringRules.objects.count(), 1)
+        self.assertFalse(ScoringRules.objects.filter(version__gt=1).exists())
+
+
+class RulesFormTests(ShortlistCase):
+    def setUp(self) -> None:
+        self.login(self.office)
+        self.rules_url = reverse("shortlist_rules", args=[2020])
+
+    def assert_nothing_saved(self) -> None:
+        self.assertFalse(ScoringRules.objects.filter(version__gt=1).exists())
+        self.assertFalse(AuditEvent.objects.filter(action="scoring.rules").exists())
+
+    def test_a_non_number_minimum_is_shown_beside_its_field(self) -> None:
+        response = self.client.post(self.rules_url, {"min_total": "abc"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(error_beside(response.content, "min_total"), "请输入数字。")
+        self.assert_nothing_saved()
+
+    def test_a_city_cap_above_what_the_column_holds_is_shown_beside_its_field(self) -> None:
+        response = self.client.post(self.rules_url, {"city_cap": "32768"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(error_beside(response.content, "city_cap"), "应为1到32767之间的整数。")
+        self.assert_nothing_saved()
+
+    def test_every_error_is_shown_at_once(self) -> None:
+        response = self.client.post(
+            self.rules_url, {"min_total": "abc", "district_quota": "2", "city_cap": "32768"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(set(response.context["form"].errors), {"min_total", "city_cap"})
+        self.assertEqual(error_beside(response.content, "min_total"), "请输入数字。")
+        self.assertEqual(error_beside(response.content, "city_cap"), "应为1到32767之间的整数。")
+        # What was typed stays in the form, to be corrected rather than typed again.
+        self.assertContains(response, 'value="2"')
+        self.assert_nothing_saved()
+
+    def test_each_kind_of_bad_entry_names_its_limit(self) -> None:
+        cases = [
+            ("min_total", "120", "应在0到100之间，最多一位小数。"),
+            ("min_total", "NaN", "请输入数字。"),
+            ("min_total", "1e30", "应在0到100之间，最多一位小数。"),
+            ("min_satisfaction_percent", "85.55", "应在0到100之间，最多一位小数。"),
+            ("min_satisfaction_percent", "-1", "应在0到100之间，最多一位小数。"),
+            ("district_quota", "0", "应为1到32767之间的整数。"),
+            ("city_cap", "2.5", "请输入整数。"),
+            ("note", "字" * 501, "不能超过500字（现有501字）。"),
+        ]
+        for field, entry, message in cases:
+            with self.subTest(field=field, entry=entry):
+                response = self.client.post(self.rules_url, {field: entry})
+                self.assertEqual(error_beside(response.content, field), message)
+        self.assert_nothing_saved()
+
+    def test_valid_entries_at_the_limits_are_saved(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.rules_url,
+                {
+                    "min_total": " 100 ",
+                    "min_satisfaction_percent": "85.50",
+                    "district_quota": "1",
+                    "city_cap": "32767",
+                    "note": "  主任会议  ",
+                },
+            )
+        self.assertRedirects(response, self.url())
+        rules = current_rules(self.campaign)
+        self.assertEqual(rules.version, 2)
+        self.assertEqual((rules.min_total, rules.min_satisfaction), (100, Decimal("0.855")))
+        self.assertEqual((rules.district_quota, rules.city_cap, rules.note), (1, 32767, "主任会议"))
+
+    def test_the_form_is_labelled_and_filled_with_the_rules_in_force(self) -> None:
+        response = self.client.get(self.url())
+        self.assertContains(response, '<label for="id_min_satisfaction_percent">')
+        self.assertInHTML(
+            '<input type="number" name="min_satisfaction_percent" value="85" min="0" max="100"'
+            ' step="0.1" id="id_min_satisfaction_percent">',
+            response.content.decode(),
+        )
+        # The minimum total's ceiling is the campaign's standard, not the column's.
+        self.assertInHTML(
+            '<input type="number" name="min_total" min="0" max="100" step="0.1" id="id_min_total">',
+            response.content.decode(),
+        )
+
+
+def error_beside(page: bytes, field: str) -> str:
+    """The error shown right after the field's input, which names it in aria-describedby."""
+    html = page.decode()
+    found = re.search(
+        rf'<div class="field invalid">\s*<label for="id_{field}">[^<]*</label>'
+        rf"(<input[^>]*>|<textarea[^>]*>)(?:[^<]*</textarea>)?\s*"
+        rf'<p class="error small" id="id_{field}_error">([^<]*)</p>',
+        html,
+    )
+    assert found is not None, f"no error beside {field}"
+    control, message = found.groups()
+    assert f'aria-describedby="id_{field}_error"' in control, control
+    assert 'aria-invalid="true"' in control, control
+    return message
 
 
 class PageTests(ShortlistCase):
     def test_the_page_shows_who_is_on_the_list_and_why_the_others_are_not(self) -> None:
         do_set_shortlist_rules(
-            self.campaign.pk, RulesForm(district_quota="1"), actor=self.office, ip=None
+            self.campaign.pk, ShortlistRules(district_quota=1), actor=self.office, ip=None
         )
         recompute_campaign(self.campaign.pk)
         self.login(self.leader)

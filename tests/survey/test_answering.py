@@ -3,6 +3,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.test import Client
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
 from campaign.survey import answer_store, answering, codes
-from campaign.survey.actions import SurveySettings, do_save_survey_settings
+from campaign.survey.actions import OptionRow, SurveySettings, TierRow, do_save_survey_settings
 from campaign.survey.defaults import config_for, default_options, default_questions
 from campaign.survey.models import (
     Channel,
@@ -297,15 +298,15 @@ class AnsweringTests(CampaignTestCase):
         do_save_survey_settings(
             self.campaign.pk,
             SurveySettings(
-                sample_size="30",
-                pass_percent="",
-                min_duration_seconds="200",
-                cluster_size="5",
+                sample_size=30,
+                pass_percent=None,
+                min_duration_seconds=200,
+                cluster_size=5,
                 notice=self.config.notice,
                 questions=default_questions()[1:],
-                overall="7",
-                options=default_options(),
-                tiers=[("85", "8")],
+                overall=7,
+                options=[OptionRow(*option) for option in default_options()],
+                tiers=[TierRow(Decimal(85), Decimal(8))],
             ),
             actor=self.office,
         )

@@ -1,7 +1,10 @@
 """The office's survey work: settings, one-time codes (generate, print, void), ruling on flagged
 questionnaires, and the overview and community pages with their query counts."""
 
+import html
 import re
+from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 from django.db import connection
@@ -13,7 +16,9 @@ from campaign.pipeline.models import Status
 from campaign.pipeline.workflow import ActionRefused
 from campaign.survey import codes
 from campaign.survey.actions import (
+    OptionRow,
     SurveySettings,
+    TierRow,
     do_generate_codes,
     do_review_questionnaires,
     do_save_survey_settings,
@@ -34,25 +39,29 @@ from tests.builders import answer_survey, open_every_phase, submission_at
 
 
 def settings_like(campaign: Any, **changes: Any) -> SurveySettings:
-    """The campaign's current settings as the form would post them, with ``changes``."""
+    """The campaign's current settings as the form would parse them, with ``changes``."""
     config = config_for(campaign)
     questions = list(SurveyQuestion.objects.filter(campaign=campaign))
     values: dict[str, Any] = {
-        "sample_size": str(config.sample_size),
-        "pass_percent": "85",
-        "min_duration_seconds": "30",
-        "cluster_size": "5",
+        "sample_size": config.sample_size,
+        "pass_percent": Decimal(85),
+        "min_duration_seconds": 30,
+        "cluster_size": 5,
         "notice": config.notice,
         "questions": [q.text for q in questions],
-        "overall": str(len(questions)),
+        "overall": len(questions),
         "options": [
-            (o.label, o.counts_as_satisfied, o.counts_as_valid)
+            OptionRow(o.label, o.counts_as_satisfied, o.counts_as_valid)
             for o in SurveyOption.objects.filter(campaign=campaign)
         ],
-        "tiers": [("85", "8"), ("90", "12"), ("95", "16")],
+        "tiers": tiers(("85", "8"), ("90", "12"), ("95", "16")),
     }
     values.update(changes)
     return SurveySettings(**values)
+
+
+def tiers(*rate_points: tuple[str, str]) -> list[TierRow]:
+    return [TierRow(Decimal(rate), Decimal(points)) for rate, points in rate_points]
 
 
 class SurveyOfficeTestCase(CampaignTestCase):
@@ -81,15 +90,21 @@ class SettingsTests(SurveyOfficeTestCase):
 
     def test_bad_settings_are_refused_with_the_field_named(self) -> None:
         cases: list[tuple[dict[str, Any], str]] = [
-            ({"sample_size": "10"}, "“每个社区样本量”应在20到1000之间"),
-            ({"pass_percent": "120"}, "“满意率合格线”应为0到100之间的百分数"),
+            ({"sample_size": 10}, "“每个社区样本量”应在20到1000之间"),
+            ({"pass_percent": Decimal(120)}, "“满意率合格线”应为0到100之间的百分数"),
             ({"questions": []}, "请至少填写一道题目"),
             ({"questions": [f"题{n}" for n in range(11)]}, "题目最多10道"),
-            ({"overall": "12"}, "“总体评价题”应在1到8之间"),
-            ({"options": [("满意", True, True), ("满意", False, True)]}, "答案选项不能重名"),
-            ({"options": [("满意", False, True), ("不满意", False, True)]}, "计入满意的选项"),
-            ({"tiers": [("85", "10"), ("90", "8")]}, "得分不能越低"),
-            ({"tiers": [("85", "8.3")]}, "以0.5分为单位"),
+            ({"overall": 12}, "“总体评价题”应在1到8之间"),
+            (
+                {"options": [OptionRow("满意", True, True), OptionRow("满意", False, True)]},
+                "答案选项不能重名",
+            ),
+            (
+                {"options": [OptionRow("满意", False, True), OptionRow("不满意", False, True)]},
+                "计入满意的选项",
+            ),
+            ({"tiers": tiers(("85", "10"), ("90", "8"))}, "得分不能越低"),
+            ({"tiers": tiers(("85", "8.3"))}, "以0.5分为单位"),
             ({"notice": " "}, "请填写调查说明"),
         ]
         for changes, message in cases:
@@ -104,17 +119,17 @@ class SettingsTests(SurveyOfficeTestCase):
             )
 
     def test_the_questionnaire_is_fixed_once_answers_arrive(self) -> None:
-        changed = settings_like(self.campaign, questions=["您对社区满意吗？"], overall="1")
+        changed = settings_like(self.campaign, questions=["您对社区满意吗？"], overall=1)
         do_save_survey_settings(self.campaign.pk, changed, actor=self.office)
         self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 1)
         answer_survey(self.sub, {"满意": 1})
-        again = settings_like(self.campaign, questions=["新题目"], overall="1")
+        again = settings_like(self.campaign, questions=["新题目"], overall=1)
         with self.assertRaisesMessage(ActionRefused, "题目和选项不能再修改"):
             do_save_survey_settings(self.campaign.pk, again, actor=self.office)
         # The sample size and the tiers may still change.
         do_save_survey_settings(
             self.campaign.pk,
-            settings_like(self.campaign, sample_size="40", tiers=[("80", "6")]),
+            settings_like(self.campaign, sample_size=40, tiers=tiers(("80", "6"))),
             actor=self.office,
         )
         config = SurveyConfig.objects.get(campaign=self.campaign)
@@ -156,6 +171,175 @@ class SettingsTests(SurveyOfficeTestCase):
         response = self.client.post(url, {**post, "sample_size": "5"})
         self.assertContains(response, "每个社区样本量")
         self.assertContains(response, 'value="服务态度"')
+
+
+# A valid save from the settings page, in the names the page posts.
+PAGE_POST = {
+    "sample_size": "35",
+    "pass_percent": "90",
+    "min_duration_seconds": "40",
+    "cluster_size": "6",
+    "notice": "调查说明。",
+    "overall": "2",
+    "question_1": "服务态度",
+    "question_2": "总体评价",
+    "option_1": "满意",
+    "option_1_satisfied": "on",
+    "option_1_valid": "on",
+    "option_2": "不满意",
+    "option_2_valid": "on",
+    "tier_1_rate": "90",
+    "tier_1_points": "16",
+}
+
+
+class LabelledInputs(HTMLParser):
+    """The page's inputs a person fills in, and the ids its <label for=…> elements name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str | None]] = []
+        self.label_targets: set[str | None] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("input", "textarea", "select") and attributes.get("type") != "hidden":
+            self.inputs.append(attributes)
+        if tag == "label":
+            self.label_targets.add(attributes.get("for"))
+
+
+class SettingsPageTests(SurveyOfficeTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.url = reverse("survey_settings", args=[2020])
+        self.login(self.office)
+        self.client.get(self.url)  # writes the defaults that nothing may change
+
+    def post(self, **changes: str) -> str:
+        response = self.client.post(self.url, {**PAGE_POST, **changes})
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def assert_nothing_saved(self) -> None:
+        config = SurveyConfig.objects.get(campaign=self.campaign)
+        self.assertEqual((config.sample_size, config.min_duration_seconds), (30, 30))
+        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 8)
+        self.assertEqual(SurveyPointTier.objects.filter(campaign=self.campaign).count(), 5)
+        self.assertEqual(self.events("survey.configure"), 0)
+
+    def error_beside(self, page: str, input_id: str, error_id: str = "") -> str:
+        """The error shown beside the input, which must be the one the input points at."""
+        error_id = error_id or f"{input_id}_error"
+        tag = re.search(f'<(input|textarea)[^>]* id="{input_id}"[^>]*>', page)
+        assert tag is not None, f"no input {input_id}"
+        self.assertIn('aria-invalid="true"', tag.group())
+        described_by = re.search('aria-describedby="([^"]*)"', tag.group())
+        assert described_by is not None, f"{input_id} points at no error"
+        self.assertIn(error_id, described_by.group(1).split())
+        error = re.search(f'<p class="error small" id="{error_id}">(.*?)</p>', page)
+        assert error is not None, f"no error beside {input_id}"
+        return html.unescape(error.group(1))
+
+    def summary(self, page: str) -> str:
+        found = re.search('<div class="error" role="alert" id="problems">(.*?)</div>', page, re.S)
+        assert found is not None, "no summary above the form"
+        return html.unescape(found.group(1))
+
+    def test_a_non_number_sample_size_is_shown_beside_it_and_nothing_is_saved(self) -> None:
+        page = self.post(sample_size="三十")
+        self.assertEqual(self.error_beside(page, "id_sample_size"), "应为整数。")
+        self.assertIn('value="三十"', page)
+        summary = self.summary(page)
+        self.assertIn("有 1 处需要修改", summary)
+        self.assertIn('<a href="#id_sample_size">每个社区样本量：应为整数。</a>', summary)
+        self.assert_nothing_saved()
+
+    def test_a_bad_tier_is_shown_beside_it_and_nothing_is_saved(self) -> None:
+        cases = [
+            ({"tier_1_points": "8.3"}, "id_tier_1_points", "应在0到100之间，以0.5分为单位。"),
+            ({"tier_1_rate": "百分之九十"}, "id_tier_1_rate", "应为0到100之间的百分数"),
+            ({"tier_2_rate": "95"}, "id_tier_2_points", "请填写该档的得分。"),
+        ]
+        for changes, input_id, message in cases:
+            with self.subTest(input_id):
+                page = self.post(**changes)
+                self.assertIn(message, self.error_beside(page, input_id))
+        self.assert_nothing_saved()
+
+    def test_every_problem_of_one_save_is_shown_at_once(self) -> None:
+        page = self.post(
+            sample_size="abc",
+            pass_percent="120",
+            min_duration_seconds="-1",
+            notice=" ",
+            question_2="题" * 101,
+            option_1="选" * 21,
+            tier_1_rate="85.55",
+            tier_1_points="x",
+        )
+        expected = {
+            "id_sample_size": "应为整数。",
+            "id_pass_percent": "应为0到100之间的百分数，最多一位小数。",
+            "id_min_duration_seconds": "不能小于0。",
+            "id_notice": "请填写调查说明，告诉居民调查的目的和隐私保护。",
+            "id_question_2": "不能超过100字（现有101字）。",
+            "id_option_1": "不能超过20字（现有21字）。",
+            "id_tier_1_rate": "应为0到100之间的百分数，最多一位小数。",
+            "id_tier_1_points": "应为分数，如 8 或 8.5。",
+        }
+        for input_id, message in expected.items():
+            with self.subTest(input_id):
+                self.assertEqual(self.error_beside(page, input_id), message)
+        summary = self.summary(page)
+        self.assertIn(f"有 {len(expected)} 处需要修改", summary)
+        for input_id, message in expected.items():
+            self.assertIn(f'href="#{input_id}"', summary)
+            self.assertIn(message, summary)
+        self.assertIn("每个社区样本量：应为整数。", summary)
+        self.assert_nothing_saved()
+
+    def test_the_overall_question_must_be_a_filled_row(self) -> None:
+        page = self.post(overall="5")
+        self.assertIn("没有填写题目", self.error_beside(page, "id_overall_4", "id_overall_error"))
+        self.assertIn('href="#id_overall_0"', self.summary(page))
+        self.assert_nothing_saved()
+
+    def test_the_actions_refusal_is_shown_above_the_form_with_what_was_typed(self) -> None:
+        page = self.post(tier_2_rate="95", tier_2_points="10")
+        self.assertIn("满意率越高，得分不能越低", self.summary(page))
+        self.assertIn('value="95"', page)
+        self.assert_nothing_saved()
+
+    def test_blank_rows_are_skipped_and_the_chosen_row_stays_the_overall_one(self) -> None:
+        post = {**PAGE_POST, "question_2": "", "question_4": "总体评价", "overall": "4"}
+        post.update(pass_percent="88.5%", tier_3_rate="95", tier_3_points="20")
+        self.assertRedirects(self.client.post(self.url, post), self.url)
+        questions = SurveyQuestion.objects.filter(campaign=self.campaign)
+        self.assertEqual(
+            [(q.text, q.is_overall) for q in questions], [("服务态度", False), ("总体评价", True)]
+        )
+        config = SurveyConfig.objects.get(campaign=self.campaign)
+        self.assertEqual(str(config.pass_rate), "0.885")
+        tiers_saved = SurveyPointTier.objects.filter(campaign=self.campaign)
+        self.assertEqual(
+            [(str(t.min_rate), t.points) for t in tiers_saved], [("0.900", 16), ("0.950", 20)]
+        )
+
+    def unlabelled_inputs(self) -> list[dict[str, str | None]]:
+        found = LabelledInputs()
+        found.feed(self.client.get(self.url).content.decode())
+        self.assertGreater(len(found.inputs), 40)
+        return [
+            attributes
+            for attributes in found.inputs
+            if not attributes.get("aria-label") and attributes.get("id") not in found.label_targets
+        ]
+
+    def test_every_input_is_labelled(self) -> None:
+        self.assertEqual(self.unlabelled_inputs(), [])
+        answer_survey(self.sub, {"满意": 1})  # the questions and options are now read-only
+        self.assertEqual(self.unlabelled_inputs(), [])
 
 
 class CodeTests(SurveyOfficeTestCase):

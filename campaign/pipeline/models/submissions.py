@@ -1,3 +1,6 @@
+"""A community's submission to a campaign and its states, its self-scores and evidence files, and
+the private attachment every stage's uploaded file is."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -92,7 +92,7 @@ def _with_totals(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
 
 
 @login_required
-def review_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
+def audit_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope = _reader(request.user)
     visible = submissions_for(request.user, campaign)
@@ -168,7 +168,7 @@ def _line(
 
 
 @login_required
-def review_audit(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+def audit_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     if request.method != "POST":
         submission = get_submission_for_user(request.user, campaign, code)
@@ -294,7 +294,7 @@ def _decide(
 
 @login_required
 @require_POST
-def review_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+def audit_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,
@@ -306,7 +306,7 @@ def review_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpResp
 
 @login_required
 @require_POST
-def review_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,
@@ -320,7 +320,7 @@ def review_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
 
 @login_required
 @require_POST
-def review_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+def audit_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
         year,

@@ -74,7 +74,7 @@ LATER_PHASES = (Phase.AUDIT, Phase.SURVEY, Phase.JOINT_REVIEW, Phase.DECISION, P
 UNIT_ACCOUNTS = {"mzj": "unit.minzheng", "zzb": "unit.zuzhi"}
 
 
-def seed_review(campaign: Campaign, password: str) -> bool:
+def seed_candidates(campaign: Campaign, password: str) -> bool:
     """Run the later stages once; a campaign that already reached them is left alone."""
     if campaign.submissions.exclude(status__in=[*DISTRICT_STATES, Status.FORWARDED]).exists():
         return False

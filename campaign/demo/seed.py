@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.demo.assessments import DEMO_START_DAYS_AGO, ensure_schedule, seed_submissions
-from campaign.demo.candidates import seed_review
+from campaign.demo.candidates import seed_candidates
 from campaign.demo.scores import seed_scores
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
@@ -327,6 +327,6 @@ def seed_campaign() -> Campaign:
         campaign = do_create_campaign(CAMPAIGN_YEAR, CAMPAIGN_NAME, standard.pk, starts_on=start)
     ensure_schedule(campaign)
     seed_submissions(campaign)
-    seed_review(campaign, DEMO_PASSWORD)
+    seed_candidates(campaign, DEMO_PASSWORD)
     seed_scores(campaign)
     return campaign

@@ -1,3 +1,5 @@
+"""The shortlist and the office's rules for it."""
+
 from django.urls import path
 
 from scoring.rules import views

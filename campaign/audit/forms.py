@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.audit.actions import AuditRow
 from campaign.pipeline.actions import plain_number
+from campaign.pipeline.forms import ItemRowForm, html_name
 from campaign.pipeline.items import MAX_COMMENT, ScoreError, parse_score
 from campaign.pipeline.models import ItemAudit
 from standards.models import Item
@@ -30,7 +31,7 @@ def _text() -> forms.CharField:
     )
 
 
-class AuditItemForm(forms.Form):
+class AuditItemForm(ItemRowForm):
     # Free text, parsed by clean_score, so the score rule stays in parse_score alone.
     score = forms.CharField(
         required=False,
@@ -41,19 +42,6 @@ class AuditItemForm(forms.Form):
     reason = _text()
     comment = _text()
     request = _text()
-
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        *,
-        item: Item,
-        initial: dict[str, str] | None = None,
-    ) -> None:
-        self.item = item
-        super().__init__(data, prefix=item.code, auto_id="%s", initial=initial)
-
-    def add_prefix(self, field_name: str) -> str:
-        return html_name(field_name, self.item)
 
     def clean_score(self) -> Decimal | None:
         try:
@@ -70,11 +58,6 @@ class AuditItemForm(forms.Form):
             comment=data["comment"],
             revision_request=data["request"],
         )
-
-
-def html_name(field_name: str, item: Item) -> str:
-    """The field's name and id on the page: the field, then the item's code."""
-    return f"{field_name}-{item.code}"
 
 
 def sent(data: Mapping[str, Any], item: Item) -> bool:

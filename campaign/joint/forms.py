@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.joint.actions import OpinionRow, adjustment_problem, max_adjustment
 from campaign.pipeline.actions import plain_number
+from campaign.pipeline.forms import ItemRowForm, html_name
 from campaign.pipeline.items import MAX_COMMENT
 from campaign.pipeline.models import UnitOpinion
 from communities.sheets import normalize_number_text
@@ -31,7 +32,7 @@ class AdjustmentField(forms.DecimalField):
         return parsed if parsed is not None else Decimal(0)
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(ItemRowForm):
     # Radios that are all left blank mean "not reviewed yet", so the browser must not insist.
     use_required_attribute = False
 
@@ -52,19 +53,9 @@ class OpinionForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6, "autocomplete": "off"}),
     )
 
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        *,
-        item: Item,
-        initial: dict[str, str] | None = None,
-    ) -> None:
-        self.item = item
-        self.limit = max_adjustment(item.max_points)
-        super().__init__(data, prefix=item.code, auto_id="%s", initial=initial)
-
-    def add_prefix(self, field_name: str) -> str:
-        return html_name(field_name, self.item)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = max_adjustment(self.item.max_points)
 
     def clean_adjustment(self) -> Decimal:
         adjustment: Decimal = self.cleaned_data["adjustment"]
@@ -77,11 +68,6 @@ class OpinionForm(forms.Form):
         """The typed row for the action; only for a valid form."""
         data = self.cleaned_data
         return OpinionRow(self.item.pk, data["agrees"], data["reason"], data["adjustment"])
-
-
-def html_name(field_name: str, item: Item) -> str:
-    """The field's name and id on the page: the field, then the item's code."""
-    return f"{field_name}-{item.code}"
 
 
 def sent(data: Mapping[str, Any], item: Item) -> bool:

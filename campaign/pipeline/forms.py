@@ -1,6 +1,6 @@
 """Small one-purpose forms of the pipeline's pages, and how a view runs one."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from campaign.pipeline.workflow import ActionRefused
+from standards.models import Item
 
 
 class ExtendPhaseForm(forms.Form):
@@ -39,3 +40,27 @@ def run_form_action(
         messages.error(request, exc.message)
         return
     messages.success(request, success)
+
+
+class ItemRowForm(forms.Form):
+    """One item's row on a stage's page (the office's audit, a unit's opinion). Its fields are
+    posted as ``<field>-<item code>``, which are also the inputs' ids, so a page of 33 items
+    is 33 small forms rather than a formset with hidden counters."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        item: Item,
+        initial: dict[str, str] | None = None,
+    ) -> None:
+        self.item = item
+        super().__init__(data, prefix=item.code, auto_id="%s", initial=initial)
+
+    def add_prefix(self, field_name: str) -> str:
+        return html_name(field_name, self.item)
+
+
+def html_name(field_name: str, item: Item) -> str:
+    """An item row's field, by name and id on the page: the field, then the item's code."""
+    return f"{field_name}-{item.code}"

@@ -64,6 +64,26 @@ def tiers(*rate_points: tuple[str, str]) -> list[TierRow]:
     return [TierRow(Decimal(rate), Decimal(points)) for rate, points in rate_points]
 
 
+# A valid save from the settings page, in the names the page posts.
+PAGE_POST = {
+    "sample_size": "35",
+    "pass_percent": "90",
+    "min_duration_seconds": "40",
+    "cluster_size": "6",
+    "notice": "调查说明。",
+    "overall": "2",
+    "question_1": "服务态度",
+    "question_2": "总体评价",
+    "option_1": "满意",
+    "option_1_satisfied": "on",
+    "option_1_valid": "on",
+    "option_2": "不满意",
+    "option_2_valid": "on",
+    "tier_1_rate": "90",
+    "tier_1_points": "16",
+}
+
+
 class SurveyOfficeTestCase(CampaignTestCase):
     def setUp(self) -> None:
         super().setUp()
@@ -145,23 +165,7 @@ class SettingsTests(SurveyOfficeTestCase):
         url = reverse("survey_settings", args=[2020])
         content = self.client.get(url).content.decode()
         self.assertIn("总体来说，您对本社区的治理和服务是否满意？", content)
-        post = {
-            "sample_size": "35",
-            "pass_percent": "90",
-            "min_duration_seconds": "40",
-            "cluster_size": "6",
-            "notice": "调查说明。",
-            "overall": "2",
-            "question_1": "服务态度",
-            "question_2": "总体评价",
-            "option_1": "满意",
-            "option_1_satisfied": "on",
-            "option_1_valid": "on",
-            "option_2": "不满意",
-            "option_2_valid": "on",
-            "tier_1_rate": "90",
-            "tier_1_points": "16",
-        }
+        post = PAGE_POST
         self.assertRedirects(self.client.post(url, post), url)
         config = SurveyConfig.objects.get(campaign=self.campaign)
         self.assertEqual((config.sample_size, str(config.pass_rate)), (35, "0.900"))
@@ -171,26 +175,6 @@ class SettingsTests(SurveyOfficeTestCase):
         response = self.client.post(url, {**post, "sample_size": "5"})
         self.assertContains(response, "每个社区样本量")
         self.assertContains(response, 'value="服务态度"')
-
-
-# A valid save from the settings page, in the names the page posts.
-PAGE_POST = {
-    "sample_size": "35",
-    "pass_percent": "90",
-    "min_duration_seconds": "40",
-    "cluster_size": "6",
-    "notice": "调查说明。",
-    "overall": "2",
-    "question_1": "服务态度",
-    "question_2": "总体评价",
-    "option_1": "满意",
-    "option_1_satisfied": "on",
-    "option_1_valid": "on",
-    "option_2": "不满意",
-    "option_2_valid": "on",
-    "tier_1_rate": "90",
-    "tier_1_points": "16",
-}
 
 
 class LabelledInputs(HTMLParser):

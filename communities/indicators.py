@@ -97,8 +97,9 @@ def _base_area_centi_m2() -> Case:
     )
 
 
-def with_hard_indicators(queryset: QuerySet[Community]) -> "QuerySet[AnnotatedCommunity]":
-    """Annotate each community, per indicator, with hi_<key> (a Status), hi_<key>_required
+def with_hard_indicators(queryset: QuerySet[Any]) -> "QuerySet[AnnotatedCommunity]":
+    """Annotate each community (or anything with the register's figure fields, such as the
+    figures a submission froze), per indicator, with hi_<key> (a Status), hi_<key>_required
     (the full requirement, NULL when it depends on a missing household count) and
     hi_<key>_minimum (the part of the requirement known without households)."""
     households = F("households")
@@ -217,7 +218,7 @@ _SPECS = {
 }
 
 
-def results_for(community: Community) -> list[IndicatorResult]:
+def results_for(community: Any) -> list[IndicatorResult]:
     """Read one community's with_hard_indicators() annotations into explained results."""
     results = []
     for indicator, spec in _SPECS.items():

@@ -114,7 +114,10 @@ TEMPLATES = [
         ],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"evidence_tags": "campaign.pipeline.evidence_tags"},
+            "libraries": {
+                "evidence_tags": "campaign.pipeline.evidence_tags",
+                "survey_figures": "campaign.pipeline.survey_figures",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

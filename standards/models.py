@@ -152,12 +152,33 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    @property
+    def is_survey_scored(self) -> bool:
+        """Scored by the satisfaction survey: never self-scored, audited or adjusted."""
+        return self.check_method == self.CheckMethod.SURVEY
+
+    @property
+    def is_auto_scored(self) -> bool:
+        """Scored by the system from its hard indicator (full points or none): nobody types
+        its score."""
+        return self.check_method == self.CheckMethod.AUTO and bool(self.hard_indicator)
+
+    @property
+    def is_system_scored(self) -> bool:
+        return self.is_survey_scored or self.is_auto_scored
+
     def clean(self) -> None:
         super().clean()
         if self.max_points is not None and (self.max_points <= 0 or self.max_points * 2 % 1):
             raise ValidationError({"max_points": _("分值应为正数，最小单位0.5分。")})
         if self.category_id and self.standard_id and self.category.standard_id != self.standard_id:
             raise ValidationError({"category": _("大项不属于该标准。")})
+
+
+# The items people score: neither the survey nor the hard indicators do.
+SCORED_BY_PEOPLE = ~models.Q(check_method=Item.CheckMethod.SURVEY) & ~models.Q(
+    check_method=Item.CheckMethod.AUTO, hard_indicator__gt=""
+)
 
 
 def items_by_hard_indicator(standard: Standard) -> dict[str, list[Item]]:

@@ -65,6 +65,18 @@ class SurveyConfig(models.Model):
         return str(self.campaign)
 
 
+class QuestionKind(models.TextChoices):
+    # Answered with the campaign's options (满意 / 基本满意 / …).
+    SATISFACTION = "satisfaction", _("满意度题")
+    # Answered 是 / 否; the share of 是 scores a survey item (6.2 创建知晓与参与).
+    AWARENESS = "awareness", _("知晓与参与题")
+
+
+# The answers of an awareness question, by position: 1 是, 2 否.
+AWARENESS_YES = 1
+AWARENESS_OPTIONS = (_("是"), _("否"))
+
+
 class SurveyQuestion(models.Model):
     campaign = models.ForeignKey(
         "campaign.Campaign", on_delete=models.CASCADE, related_name="survey_questions"
@@ -73,6 +85,28 @@ class SurveyQuestion(models.Model):
     text = models.CharField(_("题目"), max_length=100)
     # The satisfaction rate is counted per questionnaire from this question (按份数计算).
     is_overall = models.BooleanField(_("总体评价题"), default=False)
+    kind = models.CharField(
+        _("题型"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.SATISFACTION
+    )
+    # An awareness question scores ``points`` of ``item`` in proportion to its share of 是 up
+    # to ``target_rate`` (the item's 评分细则: 未达到的按实际比例与目标比例之比折算).
+    item = models.ForeignKey(
+        "standards.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("计分小项"),
+    )
+    target_rate = models.DecimalField(
+        _("目标比例"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    points = models.DecimalField(_("分值"), max_digits=4, decimal_places=1, null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -86,6 +120,17 @@ class SurveyQuestion(models.Model):
                 fields=["campaign"],
                 condition=Q(is_overall=True),
                 name="one_overall_question_per_campaign",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="satisfaction", item__isnull=True)
+                | Q(
+                    kind="awareness",
+                    is_overall=False,
+                    item__isnull=False,
+                    target_rate__gt=0,
+                    points__gte=0,
+                ),
+                name="awareness_question_scores_an_item",
             ),
         ]
 
@@ -320,7 +365,16 @@ class SurveyTally(models.Model):
     satisfied = models.PositiveIntegerField(_("满意份数"))
     valid = models.PositiveIntegerField(_("有效问卷"))
     discarded = models.PositiveIntegerField(_("无效问卷"), default=0)
+    # The tier points the rate earns: 0 when the sample is short and the office did not accept
+    # it for scoring (``short_sample_scored``).
     points = models.DecimalField(_("群众满意得分"), max_digits=4, decimal_places=1, default=0)
+    # The sample size required when the survey ended, and whether the valid questionnaires
+    # fell short of it.
+    sample_size = models.PositiveSmallIntegerField(_("规定样本量"), default=0)
+    short_sample = models.BooleanField(_("样本不足"), default=False)
+    short_sample_scored = models.BooleanField(_("样本不足仍计分"), default=False)
+    # Why the office ended the survey below the sample size (required then).
+    finish_reason = models.TextField(_("结束说明"), blank=True)
     source = models.CharField(_("数据来源"), max_length=200)
     recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
     recorded_by = models.ForeignKey(
@@ -335,7 +389,46 @@ class SurveyTally(models.Model):
                 condition=Q(satisfied__lte=models.F("valid")),
                 name="survey_satisfied_within_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(short_sample=False, short_sample_scored=False)
+                | (Q(short_sample=True) & ~Q(finish_reason="")),
+                name="short_sample_has_a_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.submission} {self.satisfied}/{self.valid}"
+
+
+class SurveyItemPoints(models.Model):
+    """The points a survey item other than the satisfaction item (e.g. 6.2 创建知晓与参与)
+    earned from its awareness questions, frozen with the tally when the survey ends."""
+
+    submission = models.ForeignKey(
+        "campaign.Submission",
+        on_delete=models.CASCADE,
+        related_name="survey_item_points",
+        verbose_name=_("申报"),
+    )
+    item = models.ForeignKey(
+        "standards.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("小项")
+    )
+    points = models.DecimalField(_("得分"), max_digits=4, decimal_places=1)
+    # How the points were reached, in words (each question's share against its target).
+    basis = models.TextField(_("计分依据"), blank=True)
+
+    class Meta:
+        ordering = ["submission", "item__display_order"]
+        verbose_name = _("问卷计分小项得分")
+        verbose_name_plural = _("问卷计分小项得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "item"], name="one_survey_score_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0), name="survey_item_points_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.item_id} {self.points}"

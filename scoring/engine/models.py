@@ -20,8 +20,12 @@ class Outcome(models.TextChoices):
     or the first rule (in this order) that kept it off."""
 
     SHORTLISTED = "shortlisted", _("入围")
+    # Where the workflow already decided: these come before any rule.
+    CANCELLED = "cancelled", _("公示异议成立，已取消")
+    DECLINED = "declined", _("领导小组研究未通过")
     MIN_TOTAL = "min_total", _("总分低于最低分")
     NO_SURVEY = "no_survey", _("缺少满意度调查结果")
+    SHORT_SAMPLE = "short_sample", _("样本不足：有效问卷少于规定样本量")
     MIN_SATISFACTION = "min_satisfaction", _("满意率低于最低要求")
     VETOED = "vetoed", _("成员单位一票否决")
     DISTRICT_QUOTA = "district_quota", _("超出本区市入围名额")
@@ -59,6 +63,9 @@ class ScoringRules(models.Model):
     )
     district_quota = models.PositiveSmallIntegerField(_("每区市入围名额"), null=True, blank=True)
     city_cap = models.PositiveSmallIntegerField(_("全市入围总数"), null=True, blank=True)
+    # A survey ended below its sample size, without the office accepting the sample for
+    # scoring, keeps the community off the shortlist.
+    exclude_short_sample = models.BooleanField(_("样本不足不入围"), default=True)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("设定时间"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -147,6 +154,9 @@ class ScoreSnapshot(models.Model):
     )
     satisfied = models.PositiveIntegerField(_("满意份数"), null=True, blank=True)
     valid = models.PositiveIntegerField(_("有效问卷"), null=True, blank=True)
+    # The survey's required sample size and whether it fell short unaccepted (SurveyTally).
+    sample_size = models.PositiveSmallIntegerField(_("规定样本量"), null=True, blank=True)
+    short_sample = models.BooleanField(_("样本不足"), default=False)
     veto_count = models.PositiveSmallIntegerField(_("否决单位数"), default=0)
     city_rank = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
     district_rank = models.PositiveIntegerField(_("区市内排名"), null=True, blank=True)

@@ -9,6 +9,7 @@ from campaign.pipeline.models.campaigns import (
     DistrictQuota,
     Phase,
 )
+from campaign.pipeline.models.figures import FROZEN_FIGURES, RegisterFigures
 from campaign.pipeline.models.submissions import (
     DISTRICT_STATES,
     DONE,
@@ -31,6 +32,7 @@ __all__ = [
     "EDITABLE_STATES",
     "FROM_DECISION",
     "FROM_JOINT_REVIEW",
+    "FROZEN_FIGURES",
     "NAMED_STATES",
     "Campaign",
     "CampaignPhase",
@@ -41,6 +43,7 @@ __all__ = [
     "ItemAudit",
     "Phase",
     "PrivateAttachment",
+    "RegisterFigures",
     "Status",
     "Submission",
     "UnitOpinion",

@@ -29,6 +29,9 @@ class ItemAudit(models.Model):
     comment = models.TextField(_("审核意见"), blank=True)
     # What the district must change, when the office returns the submission for revision.
     revision_request = models.TextField(_("修改要求"), blank=True)
+    # Bumped by every save: a save carrying an older number was made on a page opened before
+    # someone else's save and is refused rather than overwriting it.
+    version = models.PositiveIntegerField(_("版本"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -138,8 +138,20 @@ if DATABASE_URL:
     }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The embedded default serves a clerk whose page autosaves every item: readers never wait
+    # for a writer (WAL), a writer waits for another instead of failing at once (timeout), and
+    # each transaction takes the write lock when it begins (IMMEDIATE) — a transaction that
+    # reads and then writes would otherwise fail "database is locked" without waiting.
     DATABASES = {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "db.sqlite3")}
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+            },
+        }
     }
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
@@ -263,10 +275,11 @@ if EVIDENCE_SERVE not in {"django", "x-accel", "x-sendfile"}:
 EVIDENCE_ACCEL_PREFIX = env_str("EVIDENCE_ACCEL_PREFIX", "/protected/evidence/")
 
 # The review pipeline. A member unit may move an item's audited score by at most this share
-# of the item's points (in half points). The public notice (公示) lasts this many working days;
-# weekends are skipped, and so are the listed public holidays (YYYY-MM-DD, comma-separated),
-# since the statutory calendar changes every year. Objections from one address are limited
-# per hour.
+# of the item's points (in half points). The public notice (公示) lasts this many working days
+# of the State Council's calendar (the chinesecalendar package, 调休 included); the listed
+# public holidays (YYYY-MM-DD, comma-separated) are off in any case, and stand in for the
+# calendar in a year the package has not published yet (weekdays otherwise). Objections
+# from one address are limited per hour.
 JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT = env_int("JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT", 20)
 NOTICE_WORKING_DAYS = env_int("NOTICE_WORKING_DAYS", 5)
 NOTICE_HOLIDAYS = env_list("NOTICE_HOLIDAYS", [])

@@ -46,6 +46,8 @@ YEAR = lambda case: [2020]  # noqa: E731
 OWN_COMMUNITY_IN_YEAR = lambda case: [2020, case.dongbei.code]  # noqa: E731
 EXTEND = lambda case: [2020, "self_assessment"]  # noqa: E731
 EXTENSION = lambda case: {"ends_on": "2099-12-31", "reason": "延期"}  # noqa: E731
+PHASE = lambda case: [2020, "publication"]  # noqa: E731
+DATES = lambda case: {"starts_on": "2099-01-01", "ends_on": "2099-01-31", "reason": "调整"}  # noqa: E731
 CITY_AND_OTHER_DISTRICT = (
     "other_staff",
     "other_admin",
@@ -100,6 +102,7 @@ ROUTES = [
     # this order: the save below starts 东北村社区's draft, which the later routes act on.
     Route("campaign_schedule", "get", everyone(), args=YEAR),
     Route("phase_extend", "post", only(302, "office", "sysadmin"), args=EXTEND, data=EXTENSION),
+    Route("phase_dates", "post", only(302, "office", "sysadmin"), args=PHASE, data=DATES),
     Route("assessment_list", "get", everyone(), args=YEAR),
     # City roles see a submission only once the district has sent it on: a draft is not there.
     Route(

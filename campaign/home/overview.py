@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from campaign.kernel.roles import Scope
 from campaign.kernel.users import Actor
-from campaign.pipeline.models import Campaign, Status, Submission
+from campaign.pipeline.models import DISTRICT_STATES, Campaign, Status, Submission
 from communities.access import communities_for
 from communities.indicators import with_hard_indicators
 from standards.models import Item
@@ -77,7 +77,9 @@ def assessment_overview(
     only, so the office sees how far districts have got without reading drafts."""
     if campaign is None:
         return []
-    sent = [Status.RECOMMENDED, Status.FORWARDED]
+    # A place is used once the district recommends a community, whatever becomes of it later
+    # (audited, surveyed, named or turned down): the count never drops as candidates move on.
+    sent = Q(status=Status.RECOMMENDED) | ~Q(status__in=DISTRICT_STATES)
     counts = {
         row["district_id"]: row
         for row in scope.restrict(Submission.objects.filter(campaign=campaign))
@@ -86,7 +88,7 @@ def assessment_overview(
             drafts=Count("pk", filter=Q(status=Status.DRAFT)),
             returned=Count("pk", filter=Q(status=Status.RETURNED)),
             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
-            recommended=Count("pk", filter=Q(status__in=sent)),
+            recommended=Count("pk", filter=sent),
         )
     }
     quotas = dict(campaign.quotas.values_list("district_id", "quota"))

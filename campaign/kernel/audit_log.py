@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "standard.freeze": _("冻结创建标准"),
     "campaign.create": _("新建创建活动"),
     "campaign.extend_phase": _("延长阶段截止日期"),
+    "campaign.set_phase_dates": _("调整阶段起止日期"),
     "assessment.save": _("保存小项自评"),
     "assessment.import": _("导入自评表"),
     "assessment.submit": _("提交自评"),

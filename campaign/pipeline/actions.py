@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.kernel import audit_log
@@ -184,6 +185,48 @@ def do_extend_phase(
             from_state=f"{previous:%Y-%m-%d}",
             to_state=f"{ends_on:%Y-%m-%d}",
             comment=reason.strip(),
+            details={"phase": phase.value},
+            ip=ip,
+        )
+    return dates
+
+
+def do_set_phase_dates(
+    campaign_id: int,
+    phase: Phase,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    reason: str,
+    *,
+    actor: Actor,
+    ip: str | None = None,
+) -> CampaignPhase:
+    """Set a phase's dates while it has not opened yet (once open, only its deadline moves,
+    later: ``do_extend_phase``)."""
+    reason = bounded_text(reason, 500, _("调整理由"))
+    if not reason:
+        raise ActionRefused(_("调整理由：请填写调整理由。"))
+    if ends_on < starts_on:
+        raise ActionRefused(_("截止日期：不能早于开始日期。"))
+    with transaction.atomic(durable=True):
+        dates = CampaignPhase.objects.select_for_update().get(campaign_id=campaign_id, phase=phase)
+        today = timezone.localdate()
+        if dates.starts_on <= today:
+            raise ActionRefused(
+                _("“%(phase)s”阶段已经开始，只能延后截止日期。") % {"phase": phase.label}
+            )
+        if starts_on < today:
+            raise ActionRefused(_("开始日期：不能早于今天。"))
+        previous = f"{dates.starts_on:%Y-%m-%d}～{dates.ends_on:%Y-%m-%d}"
+        dates.starts_on, dates.ends_on = starts_on, ends_on
+        dates.save(update_fields=["starts_on", "ends_on"])
+        audit_log.record(
+            "campaign.set_phase_dates",
+            actor=actor,
+            target=dates.campaign,
+            from_state=previous,
+            to_state=f"{starts_on:%Y-%m-%d}～{ends_on:%Y-%m-%d}",
+            comment=reason,
             details={"phase": phase.value},
             ip=ip,
         )

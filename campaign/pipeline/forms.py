@@ -19,6 +19,12 @@ class ExtendPhaseForm(forms.Form):
     reason = forms.CharField(label=_("延期理由"), max_length=500)
 
 
+class PhaseDatesForm(forms.Form):
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("调整理由"), max_length=500)
+
+
 def first_error(form: forms.Form) -> str:
     """The first problem of a small one-purpose form, as one line for a flash message."""
     for field, errors in form.errors.items():

@@ -13,7 +13,7 @@ from campaign.kernel.roles import Capability, scope_of
 from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline import actions
 from campaign.pipeline.access import campaign_or_404
-from campaign.pipeline.forms import ExtendPhaseForm, run_form_action
+from campaign.pipeline.forms import ExtendPhaseForm, PhaseDatesForm, run_form_action
 from campaign.pipeline.models import (
     Phase,
 )
@@ -61,5 +61,30 @@ def extend_phase(request: AuthenticatedRequest, year: int, phase: str) -> HttpRe
             ip=client_ip(request),
         ),
         _("“%(phase)s”阶段截止日期已调整。") % {"phase": Phase(phase).label},
+    )
+    return redirect("campaign_schedule", year=year)
+
+
+@login_required
+@require_POST
+def set_phase_dates(request: AuthenticatedRequest, year: int, phase: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
+    if phase not in Phase.values:
+        messages.error(request, _("没有这个阶段。"))
+        return redirect("campaign_schedule", year=year)
+    run_form_action(
+        request,
+        PhaseDatesForm(request.POST),
+        lambda data: actions.do_set_phase_dates(
+            campaign.pk,
+            Phase(phase),
+            data["starts_on"],
+            data["ends_on"],
+            data["reason"],
+            actor=request.user,
+            ip=client_ip(request),
+        ),
+        _("“%(phase)s”阶段日期已调整。") % {"phase": Phase(phase).label},
     )
     return redirect("campaign_schedule", year=year)

@@ -286,19 +286,20 @@ def chinese_date(day: datetime.date) -> str:
 
 
 def default_schedule(start: datetime.date) -> dict[Phase, tuple[datetime.date, datetime.date]]:
-    """The press conference's timetable from a start date: three months of self-assessment
-    (全面创建), the district recommending while it runs and two weeks after, then one stage
-    after another."""
+    """The press conference's timetable from a start date (1 July by default): three months of
+    全面创建 (7–9月), the districts recommending while it runs and in the first week after the
+    National Day holiday, then 推选典型 stage after stage within October, and the public notice
+    from November. The office may move any phase before it opens (``do_set_phase_dates``)."""
 
     def days(n: int) -> datetime.timedelta:
         return datetime.timedelta(days=n)
 
-    self_end = start + days(91)
-    recommend_end = self_end + days(15)
-    audit_end = recommend_end + days(15)
-    survey_end = audit_end + days(14)
-    review_end = survey_end + days(14)
-    decision_end = review_end + days(7)
+    self_end = start + days(91)  # 30 September for a 1 July start
+    recommend_end = self_end + days(8)  # 10-08
+    audit_end = recommend_end + days(7)  # 10-15
+    survey_end = audit_end + days(7)  # 10-22
+    review_end = survey_end + days(5)  # 10-27
+    decision_end = review_end + days(4)  # 10-31
     return {
         Phase.SELF_ASSESSMENT: (start, self_end),
         Phase.RECOMMENDATION: (start, recommend_end),

@@ -1,9 +1,11 @@
-"""The public-notice period (公示期): a number of working days, weekends and the configured
-public holidays skipped."""
+"""The public-notice period (公示期): a number of working days, by the State Council's calendar
+(holidays and the 调休 weekends worked in their place, from the ``chinesecalendar`` package);
+for a year the package does not know yet, weekends and the configured public holidays."""
 
 import datetime
 from collections.abc import Iterable
 
+import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -27,7 +29,14 @@ def configured_holidays(values: Iterable[str] | None = None) -> set[datetime.dat
 
 
 def is_working_day(day: datetime.date, holidays: set[datetime.date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
+    """A configured holiday is always off (the override); otherwise the official calendar
+    decides, and weekdays are working days in a year it has not published."""
+    if day in holidays:
+        return False
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def notice_period(

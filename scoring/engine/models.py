@@ -156,7 +156,7 @@ class ScoreSnapshot(models.Model):
     valid = models.PositiveIntegerField(_("有效问卷"), null=True, blank=True)
     # The survey's required sample size and whether it fell short unaccepted (SurveyTally).
     sample_size = models.PositiveSmallIntegerField(_("规定样本量"), null=True, blank=True)
-    short_sample = models.BooleanField(_("样本不足"), default=False)
+    short_sample = models.BooleanField(_("样本不足"), default=False, db_default=False)
     veto_count = models.PositiveSmallIntegerField(_("否决单位数"), default=0)
     city_rank = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
     district_rank = models.PositiveIntegerField(_("区市内排名"), null=True, blank=True)

@@ -51,9 +51,19 @@ class NoticePeriodTests(SimpleTestCase):
         self.assertEqual(notice_period(D(2024, 3, 1), 5, holidays), (D(2024, 3, 1), D(2024, 3, 8)))
 
     def test_a_start_on_a_holiday_moves_to_the_next_working_day(self) -> None:
-        # 2024-10-01..07: National Day week.
-        week = {D(2024, 10, day) for day in range(1, 8)}
-        self.assertEqual(notice_period(D(2024, 10, 1), 5, week), (D(2024, 10, 8), D(2024, 10, 14)))
+        # 2024-10-01..07: National Day week, and Saturday 10-12 worked in its place (调休).
+        self.assertEqual(notice_period(D(2024, 10, 1), 5, set()), (D(2024, 10, 8), D(2024, 10, 12)))
+
+    def test_the_state_councils_make_up_working_days_count(self) -> None:
+        # 2026: National Day 10-01..07, Saturday 10-10 worked in its place. The weekday count
+        # ended on 10-12 and left the notice two days open too long.
+        self.assertEqual(notice_period(D(2026, 9, 29), 5, set()), (D(2026, 9, 29), D(2026, 10, 10)))
+
+    def test_a_year_the_calendar_has_not_published_uses_weekdays_and_the_override(self) -> None:
+        # 2030-10-01 is a Tuesday; the configured holidays stand in for the unpublished calendar.
+        week = {D(2030, 10, day) for day in range(1, 8)}
+        self.assertEqual(notice_period(D(2030, 10, 1), 5, week), (D(2030, 10, 8), D(2030, 10, 14)))
+        self.assertEqual(notice_period(D(2030, 10, 1), 5, set()), (D(2030, 10, 1), D(2030, 10, 7)))
 
     @override_settings(NOTICE_WORKING_DAYS=3, NOTICE_HOLIDAYS=["2024-03-04", " "])
     def test_defaults_come_from_settings(self) -> None:

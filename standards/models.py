@@ -175,10 +175,12 @@ class Item(models.Model):
             raise ValidationError({"category": _("大项不属于该标准。")})
 
 
-# The items people score: neither the survey nor the hard indicators do.
-SCORED_BY_PEOPLE = ~models.Q(check_method=Item.CheckMethod.SURVEY) & ~models.Q(
-    check_method=Item.CheckMethod.AUTO, hard_indicator__gt=""
-)
+def scored_by_people(prefix: str = "") -> models.Q:
+    """The items people score (neither the survey nor the hard indicators do), as a filter
+    on items, or on rows pointing at them through ``prefix`` (e.g. "item__")."""
+    return ~models.Q(**{f"{prefix}check_method": Item.CheckMethod.SURVEY}) & ~models.Q(
+        **{f"{prefix}check_method": Item.CheckMethod.AUTO, f"{prefix}hard_indicator__gt": ""}
+    )
 
 
 def items_by_hard_indicator(standard: Standard) -> dict[str, list[Item]]:

@@ -8,6 +8,12 @@ from typing import Any
 from django.utils import timezone
 
 from campaign.decision.models import DecisionMeeting
+from campaign.pipeline.figures import (
+    freeze_figures,
+    frozen_figures,
+    write_auto_audits,
+    write_auto_self_scores,
+)
 from campaign.pipeline.models import (
     Campaign,
     CampaignPhase,
@@ -75,6 +81,8 @@ def self_score(item: Item) -> Decimal:
 
 
 def self_assess_every_item(submission: Submission, items: list[Item], actor: Any) -> None:
+    """Every item people score, self-scored; the auto-verified items scored by the system from
+    the figures the submission froze (as submitting does); survey items left to the survey."""
     ItemAssessment.objects.bulk_create(
         ItemAssessment(
             submission=submission,
@@ -84,13 +92,16 @@ def self_assess_every_item(submission: Submission, items: list[Item], actor: Any
             updated_by=actor,
         )
         for item in items
+        if not item.is_system_scored
     )
+    write_auto_self_scores(submission, freeze_figures(submission, actor), actor)
 
 
 def audit_every_item(
     submission: Submission, items: list[Item], actor: Any, revision_request: str = ""
 ) -> None:
-    """The office accepts every self-score in the current round."""
+    """The office accepts every self-score in the current round (the system scores the
+    auto-verified items, the survey the survey items)."""
     ItemAudit.objects.bulk_create(
         ItemAudit(
             submission=submission,
@@ -101,7 +112,11 @@ def audit_every_item(
             updated_by=actor,
         )
         for item in items
+        if not item.is_system_scored
     )
+    figures = frozen_figures(submission)
+    if figures is not None:
+        write_auto_audits(submission, figures, actor)
 
 
 def answer_survey(
@@ -143,6 +158,7 @@ def record_tally(submission: Submission, actor: Any) -> SurveyTally:
         submission=submission,
         satisfied=48,
         valid=50,
+        sample_size=config_for(submission.campaign).sample_size,
         points=Decimal(16),
         source="测试调查公司报告",
         recorded_by=actor,

@@ -14,6 +14,7 @@ from campaign.assessment.sheet_import import SheetRejected, compare, fingerprint
 from campaign.kernel import audit_log
 from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, lock_or_start, locked, move, plain_number
+from campaign.pipeline.figures import freeze_figures, write_auto_audits, write_auto_self_scores
 from campaign.pipeline.items import MAX_EXPLANATION, ScoreError, missing_items, parse_score
 from campaign.pipeline.models import ItemAssessment, Status, Submission
 from campaign.pipeline.signals import scores_changed
@@ -62,6 +63,7 @@ def do_save_item(
         submission = lock_or_start(campaign_id, community_id)
         check(submission, Action.SAVE, actor)
         item = Item.objects.get(pk=item_id, standard_id=submission.campaign.standard_id)
+        refuse_system_scored(item)
         assessment, _created = ItemAssessment.objects.select_for_update().get_or_create(
             submission=submission, item=item
         )
@@ -94,6 +96,27 @@ def do_save_item(
             ip=ip,
         )
     return SaveOutcome(assessment, changed=True, score_error=score_error)
+
+
+def system_scored_problem(item: Item) -> str:
+    """Why nobody self-scores this item, or "" when the community does."""
+    if item.is_survey_scored:
+        return _("%(code)s %(title)s由满意度调查计分，社区不自评。") % {
+            "code": item.code,
+            "title": item.title,
+        }
+    if item.is_auto_scored:
+        return _(
+            "%(code)s %(title)s由系统根据社区基础数据自动核验计分，不能填写得分；"
+            "数据有误的，请在社区名录中更正。"
+        ) % {"code": item.code, "title": item.title}
+    return ""
+
+
+def refuse_system_scored(item: Item) -> None:
+    problem = system_scored_problem(item)
+    if problem:
+        raise ActionRefused(problem)
 
 
 def _item_changes(
@@ -194,9 +217,15 @@ def do_submit(submission_id: int, *, actor: Actor, ip: str | None = None) -> Sub
                 _("还有%(n)d个小项未完成，不能提交：") % {"n": len(problems)}, problems
             )
         submission.submitted_at = timezone.now()
-        if submission.status == Status.REVISING:
+        back_to_the_office = submission.status == Status.REVISING
+        if back_to_the_office:
             # Resubmitted to the office after its return: a fresh audit round, the earlier one
             # stays as it was.
             submission.audit_round += 1
+        # Judged from now on by the register figures as they are now, and the items they score.
+        figures = freeze_figures(submission, actor)
+        write_auto_self_scores(submission, figures, actor)
+        if back_to_the_office:
+            write_auto_audits(submission, figures, actor)
         move(submission, Action.SUBMIT, actor=actor, ip=ip)
     return submission

@@ -27,6 +27,7 @@ from standards.models import Item
 # The file format: what the upload matches on, so not translated.
 CODE, CATEGORY, TITLE, POINTS = "编号", "大项", "小项", "分值"  # i18n-data
 SCORE, EXPLANATION = "自评得分", "自评说明"  # i18n-data
+SURVEY_MARKER, AUTO_MARKER = "由满意度调查计分", "系统自动核验"  # i18n-data
 COLUMNS = (CODE, CATEGORY, TITLE, POINTS, SCORE, EXPLANATION)
 REQUIRED = (CODE, SCORE, EXPLANATION)
 COMMUNITY_LABEL, YEAR_LABEL, TIME_LABEL = "社区代码", "活动年度", "下载时间"  # i18n-data
@@ -141,6 +142,14 @@ def _item_row(sheet: Worksheet, row: int, item: Item, assessment: ItemAssessment
         cell.alignment = Alignment(vertical="top", wrap_text=column == 3)
         if column == 1:
             cell.number_format = "@"
+    if item.is_system_scored:
+        # Locked and grey: the survey or the system scores these, nobody types them.
+        marker = system_marker(item)
+        for column, value in ((5, marker), (6, "")):
+            cell = sheet.cell(row, column, value or None)
+            cell.fill, cell.border = _GREY, _BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        return
     score = assessment.self_score if assessment else None
     score_cell = sheet.cell(row, 5, None if score is None else _number(score))
     score_cell.number_format = "0.0"
@@ -151,6 +160,11 @@ def _item_row(sheet: Worksheet, row: int, item: Item, assessment: ItemAssessment
     for cell in (score_cell, text_cell):
         cell.protection, cell.fill, cell.border = _UNLOCKED, _INPUT, _BORDER
     sheet.add_data_validation(_score_validation(score_cell.coordinate, item.max_points))
+
+
+def system_marker(item: Item) -> str:
+    """What a system-scored item's score cell says instead of a score."""
+    return SURVEY_MARKER if item.is_survey_scored else AUTO_MARKER
 
 
 def _score_validation(ref: str, max_points: Decimal) -> DataValidation:

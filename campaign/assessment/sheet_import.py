@@ -27,6 +27,7 @@ from campaign.assessment.sheet import (
     TIME_LABEL,
     YEAR_LABEL,
     saved_assessments,
+    system_marker,
 )
 from campaign.kernel.roles import scope_of
 from campaign.kernel.users import Actor
@@ -127,6 +128,25 @@ def read_sheet(data: bytes, campaign: Campaign, community: Community) -> ParsedS
 
 
 def _line(parsed: ParsedSheet, number: int, item: Item, values: dict[str, Any]) -> SheetLine | None:
+    if item.is_system_scored:
+        typed = _text(values.get(SCORE))
+        if typed and typed != system_marker(item):
+            parsed.issues.append(
+                Issue(
+                    number,
+                    SCORE,
+                    _("小项%(code)s：%(why)s")
+                    % {
+                        "code": item.code,
+                        "why": (
+                            _("由满意度调查计分，社区不自评，请勿填写得分。")
+                            if item.is_survey_scored
+                            else _("由系统根据社区基础数据自动核验计分，请勿填写得分。")
+                        ),
+                    },
+                )
+            )
+        return None
     score: Decimal | None = None
     ok = True
     try:

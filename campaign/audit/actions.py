@@ -5,12 +5,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, check, locked, log, move, plain_number
+from campaign.pipeline.figures import (
+    auto_items,
+    figure_changes,
+    frozen_figures,
+    recheck_figures,
+    write_auto_audits,
+)
 from campaign.pipeline.items import MAX_COMMENT, ScoreError, parse_score
-from campaign.pipeline.models import ItemAssessment, ItemAudit, Submission
+from campaign.pipeline.models import ItemAssessment, ItemAudit, RegisterFigures, Submission
 from campaign.pipeline.workflow import Action, ActionRefused
 from standards.models import Item
 
@@ -23,6 +31,9 @@ class AuditRow:
     reason: str = ""
     comment: str = ""
     revision_request: str = ""
+    # The row's version when the page was opened (None: not known, e.g. a script); a save on
+    # an older version is refused rather than overwriting someone else's.
+    version: int | None = None
 
 
 class RowRefused(ActionRefused):
@@ -31,6 +42,10 @@ class RowRefused(ActionRefused):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StaleRow(RowRefused):
+    """A row saved on a page opened before someone else's save of it."""
 
 
 def rows_not_saved(count: int) -> str:
@@ -44,11 +59,16 @@ class AuditRowsRefused(ActionRefused):
     field with the input kept."""
 
     def __init__(
-        self, by_item: dict[int, str], fields: dict[int, str], problems: list[str]
+        self,
+        by_item: dict[int, str],
+        fields: dict[int, str],
+        problems: list[str],
+        stale: set[int] | None = None,
     ) -> None:
         super().__init__(rows_not_saved(len(by_item)), problems)
         self.by_item = by_item
         self.fields = fields
+        self.stale = stale or set()
 
 
 def do_audit_items(
@@ -59,6 +79,7 @@ def do_audit_items(
     with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.AUDIT_ITEM, actor)
+        figures = ensure_auto_audits(submission, actor)
         items = {
             item.pk: item
             for item in Item.objects.filter(
@@ -78,15 +99,20 @@ def do_audit_items(
         }
         by_item: dict[int, str] = {}
         fields: dict[int, str] = {}
+        stale: set[int] = set()
         cleaned: dict[int, tuple[Decimal | None, str, str, str]] = {}
         for item_id, row in rows.items():
             item = items.get(item_id)
             if item is None:
                 raise ActionRefused(_("审核的小项不属于本次创建标准。"))
             try:
+                _refuse_stale(row, saved.get(item_id))
+                _refuse_system_score(row, item, saved.get(item_id), figures is not None)
                 cleaned[item_id] = _clean_row(row, item, self_scores.get(item_id))
             except RowRefused as exc:
                 by_item[item_id], fields[item_id] = exc.message, exc.field
+                if isinstance(exc, StaleRow):
+                    stale.add(item_id)
         if by_item:
             ordered = sorted(by_item, key=lambda pk: items[pk].display_order)
             raise AuditRowsRefused(
@@ -97,10 +123,14 @@ def do_audit_items(
                     % {"code": items[pk].code, "title": items[pk].title, "problem": by_item[pk]}
                     for pk in ordered
                 ],
+                stale,
             )
         changes: dict[str, dict[str, Any]] = {}
         for item_id, (score, reason, comment, request) in cleaned.items():
             audit = saved.get(item_id)
+            if _scored_by_the_system(items[item_id], figures is not None):
+                # Only the comment and the revision request are the office's on these rows.
+                score, reason = (audit.audited_score, audit.reason) if audit else (None, "")
             before = (
                 (audit.audited_score, audit.reason, audit.comment, audit.revision_request)
                 if audit
@@ -114,6 +144,7 @@ def do_audit_items(
                 )
             audit.audited_score, audit.reason = score, reason
             audit.comment, audit.revision_request = comment, request
+            audit.version += 1
             audit.updated_by = actor
             audit.save()
             changes[items[item_id].code] = {
@@ -132,6 +163,61 @@ def do_audit_items(
                 details={"round": submission.audit_round, "items": changes},
             )
     return len(changes)
+
+
+def ensure_auto_audits(submission: Submission, actor: Actor) -> RegisterFigures | None:
+    """The frozen figures, and the auto-verified items' audit rows of the current round
+    written from them if the round has none yet (a submission forwarded before the system
+    scored them). None for a submission that froze no figures (before this was built)."""
+    figures = frozen_figures(submission)
+    if figures is None:
+        return None
+    auto = [item.pk for item in auto_items(submission)]
+    have = ItemAudit.objects.filter(
+        submission=submission, round=submission.audit_round, item_id__in=auto
+    ).exclude(audited_score=None)
+    if have.count() < len(auto):
+        write_auto_audits(submission, figures, actor)
+    return figures
+
+
+def _refuse_stale(row: AuditRow, audit: ItemAudit | None) -> None:
+    """Refuse a row saved on a page opened before someone else's save of it."""
+    current = audit.version if audit else 0
+    if row.version is None or row.version == current:
+        return
+    if audit is None:
+        raise StaleRow("score", _("本项审核已被他人撤销，请刷新页面后重新填写。"))
+    who = audit.updated_by.get_full_name() or audit.updated_by.get_username()
+    raise StaleRow(
+        "score",
+        _(
+            "%(who)s已于%(when)s将本项审核得分改为%(score)s，您的修改未保存。"
+            "请核对后重新填写（您填写的内容仍在下方）。"
+        )
+        % {
+            "who": who,
+            "when": timezone.localtime(audit.updated_at).strftime("%m-%d %H:%M"),
+            "score": plain_number(audit.audited_score) or "—",
+        },
+    )
+
+
+def _scored_by_the_system(item: Item, frozen: bool) -> bool:
+    return item.is_survey_scored or (item.is_auto_scored and frozen)
+
+
+def _refuse_system_score(row: AuditRow, item: Item, audit: ItemAudit | None, frozen: bool) -> None:
+    """Nobody types a survey item's score, nor an auto-verified one's (the system scores it
+    from the frozen figures; only a submission without them is audited by hand)."""
+    if row.score in (None, ""):
+        return
+    if item.is_survey_scored:
+        raise RowRefused("score", _("本项由满意度调查计分，不能审核打分。"))
+    if item.is_auto_scored and frozen:
+        same = audit is not None and audit.audited_score == row.score
+        if not same:
+            raise RowRefused("score", _("本项由系统根据社区基础数据自动核验计分，不能手工打分。"))
 
 
 def _clean_row(
@@ -169,9 +255,52 @@ def do_pass_audit(
     comment = bounded_text(comment, MAX_COMMENT, _("审核意见"))
     with transaction.atomic(durable=True):
         submission = locked(submission_id)
+        check(submission, Action.AUDIT_ITEM, actor)
+        ensure_auto_audits(submission, actor)
         submission.audit_comment = comment
         move(submission, Action.PASS_AUDIT, actor=actor, ip=ip, comment=comment)
     return submission
+
+
+def do_recheck_figures(submission_id: int, *, actor: Actor, ip: str | None = None) -> int:
+    """The office re-checks register figures edited after the submission and takes them
+    over: the auto-verified items of the round are scored again on them. Returns how many
+    figures changed."""
+    with transaction.atomic(durable=True):
+        submission = locked(submission_id)
+        check(submission, Action.AUDIT_ITEM, actor)
+        figures = frozen_figures(submission)
+        if figures is None:
+            raise ActionRefused(_("该申报没有提交时的社区基础数据，无需复核。"))
+        changes = recheck_figures(figures, actor)
+        if not changes:
+            raise ActionRefused(_("社区基础数据在提交后没有修改，无需复核。"))
+        write_auto_audits(submission, figures, actor)
+        # The log recomputes the submission's scores once this commits.
+        log(
+            submission,
+            Action.AUDIT_ITEM,
+            submission.status,
+            actor=actor,
+            ip=ip,
+            comment=_("复核提交后修改的社区基础数据：")
+            + "；".join(f"{c.label} {c.old}→{c.new}" for c in changes),
+            details={
+                "round": submission.audit_round,
+                "figures": {c.field: [c.old, c.new] for c in changes},
+            },
+        )
+    return len(changes)
+
+
+def unchecked_changes_text(submission: Submission) -> str:
+    """Why a pass must wait for the office to re-check edited figures, or ""."""
+    changes = figure_changes(frozen_figures(submission))
+    if not changes:
+        return ""
+    return _("社区基础数据在提交后已修改（%(changes)s），请先复核后再审核通过。") % {
+        "changes": "；".join(f"{c.label} {c.old}→{c.new}" for c in changes)
+    }
 
 
 def do_request_revision(

@@ -3,6 +3,7 @@ request before a return."""
 
 from django.utils.translation import gettext as _
 
+from campaign.audit.actions import unchecked_changes_text
 from campaign.pipeline.models import ItemAudit, Submission
 from campaign.pipeline.workflow import Precondition, implements
 from standards.models import Item
@@ -10,13 +11,21 @@ from standards.models import Item
 
 @implements(Precondition.EVERY_ITEM_AUDITED)
 def every_item_audited(submission: Submission) -> str:
-    items = Item.objects.filter(standard_id=submission.campaign.standard_id).count()
+    """Every item but the survey's has an audited score in the round (the auto-verified ones
+    from the system), and register figures edited after submission have been re-checked."""
+    items = Item.objects.filter(standard_id=submission.campaign.standard_id).exclude(
+        check_method=Item.CheckMethod.SURVEY
+    )
     audited = ItemAudit.objects.filter(
-        submission=submission, round=submission.audit_round, audited_score__isnull=False
+        submission=submission,
+        round=submission.audit_round,
+        audited_score__isnull=False,
+        item__in=items,
     ).count()
-    if audited < items:
-        return _("还有%(n)d个小项没有审核打分，不能审核通过。") % {"n": items - audited}
-    return ""
+    missing = items.count() - audited
+    if missing > 0:
+        return _("还有%(n)d个小项没有审核打分，不能审核通过。") % {"n": missing}
+    return unchecked_changes_text(submission)
 
 
 @implements(Precondition.REVISION_REQUESTED)

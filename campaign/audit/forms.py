@@ -42,6 +42,8 @@ class AuditItemForm(ItemRowForm):
     reason = _text()
     comment = _text()
     request = _text()
+    # The row's version when the page was opened: a save on an older one is refused.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_score(self) -> Decimal | None:
         try:
@@ -57,6 +59,7 @@ class AuditItemForm(ItemRowForm):
             reason=data["reason"],
             comment=data["comment"],
             revision_request=data["request"],
+            version=data["version"],
         )
 
 
@@ -74,7 +77,12 @@ def initial_for(audit: ItemAudit | None, carried: ItemAudit | None) -> dict[str,
             "reason": audit.reason,
             "comment": audit.comment,
             "request": audit.revision_request,
+            "version": str(audit.version),
         }
     if carried is not None:
-        return {"score": plain_number(carried.audited_score) or "", "reason": carried.reason}
-    return {}
+        return {
+            "score": plain_number(carried.audited_score) or "",
+            "reason": carried.reason,
+            "version": "0",
+        }
+    return {"version": "0"}

@@ -11,4 +11,14 @@ urlpatterns: list[URLPattern] = [
     path("<int:year>/review/<str:code>/pass/", views.audit_pass, name="review_pass"),
     path("<int:year>/review/<str:code>/revise/", views.audit_revise, name="review_revise"),
     path("<int:year>/review/<str:code>/reject/", views.audit_reject, name="review_reject"),
+    path(
+        "<int:year>/review/<str:code>/items/<str:item_code>/",
+        views.audit_item_save,
+        name="review_item_save",
+    ),
+    path(
+        "<int:year>/review/<str:code>/figures/",
+        views.audit_recheck_figures,
+        name="review_recheck_figures",
+    ),
 ]

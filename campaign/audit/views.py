@@ -16,8 +16,9 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,6 +27,7 @@ from campaign.audit.actions import (
     AuditRowsRefused,
     do_audit_items,
     do_pass_audit,
+    do_recheck_figures,
     do_reject,
     do_request_revision,
     rows_not_saved,
@@ -41,11 +43,13 @@ from campaign.pipeline.access import (
     get_submission_for_user,
     submissions_for,
 )
+from campaign.pipeline.figures import figure_changes, frozen_figures, indicator_results
+from campaign.pipeline.forms import html_name
 from campaign.pipeline.models import ItemAssessment, ItemAudit, Status, Submission
 from campaign.pipeline.workflow import Action, ActionRefused, actions_for, refusal
 from communities.indicators import with_hard_indicators
 from communities.models import Community
-from standards.models import Item
+from standards.models import Item, scored_by_people
 
 PAGE_SIZE = 50
 # Short names for the counts at the top of the office's list.
@@ -70,6 +74,7 @@ def _with_totals(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
     """The self-assessed total and the current round's audited total, each one subquery."""
     self_total = (
         ItemAssessment.objects.filter(submission=OuterRef("pk"))
+        .exclude(item__check_method=Item.CheckMethod.SURVEY)
         .order_by()
         .values("submission")
         .annotate(s=Sum("self_score"))
@@ -77,8 +82,9 @@ def _with_totals(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
     )
     current = ItemAudit.objects.filter(submission=OuterRef("pk"), round=OuterRef("audit_round"))
     audited = current.order_by().values("submission").annotate(s=Sum("audited_score")).values("s")
+    # The office's own work: the items people score (the item_total beside it).
     audited_items = (
-        current.filter(audited_score__isnull=False)
+        current.filter(scored_by_people("item__"), audited_score__isnull=False)
         .order_by()
         .values("submission")
         .annotate(n=Count("pk"))
@@ -133,6 +139,14 @@ class AuditLine:
     history: list[ItemAudit] = field(default_factory=list)
 
     @property
+    def system_scored(self) -> bool:
+        """Scored by the survey, or by the system from the frozen figures: nothing to type."""
+        item = self.row.item
+        return item.is_survey_scored or (item.is_auto_scored and self.frozen)
+
+    frozen: bool = False
+
+    @property
     def differs(self) -> bool:
         score = self.audit.audited_score if self.audit else None
         own = self.row.assessment.self_score if self.row.assessment else None
@@ -158,13 +172,14 @@ def _line(
     saved: ItemAudit | None,
     history: list[ItemAudit],
     posted: dict[int, AuditItemForm],
+    frozen: bool,
 ) -> AuditLine:
     form = posted.get(row.item.pk)
     if form is None:
         form = AuditItemForm(
             item=row.item, initial=initial_for(saved, _carried(row, saved, history))
         )
-    return AuditLine(row=row, audit=saved, form=form, history=history)
+    return AuditLine(row=row, audit=saved, form=form, history=history, frozen=frozen)
 
 
 @login_required
@@ -183,10 +198,7 @@ def audit_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
     try:
         changed = do_audit_items(submission.pk, rows, actor=request.user, ip=client_ip(request))
     except AuditRowsRefused as exc:
-        messages.error(request, exc.message)
-        for pk, problem in exc.by_item.items():
-            posted[pk].add_error(exc.fields[pk], problem)
-        return _render_audit(request, submission, posted, status=400)
+        return _refused_rows(request, submission, posted, exc)
     except ActionRefused as exc:
         _refused(request, exc)
         return redirect("review_audit", year=year, code=code)
@@ -195,6 +207,32 @@ def audit_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
     else:
         messages.success(request, _("审核打分没有变化。"))
     return redirect("review_audit", year=year, code=code)
+
+
+def _refused_rows(
+    request: HttpRequest,
+    submission: Submission,
+    posted: dict[int, AuditItemForm],
+    exc: AuditRowsRefused,
+) -> HttpResponse:
+    """The page again with each refused row's problem beside its field and what was typed
+    kept. A row someone else saved meanwhile now carries that save's version: the auditor has
+    seen the message and may save the typed values over it deliberately."""
+    messages.error(request, exc.message)
+    versions = dict(
+        ItemAudit.objects.filter(
+            submission=submission, round=submission.audit_round, item_id__in=exc.stale
+        ).values_list("item_id", "version")
+    )
+    for pk, problem in exc.by_item.items():
+        form = posted[pk]
+        if pk in exc.stale:
+            data = dict(form.data.items())
+            data[html_name("version", form.item)] = str(versions.get(pk, 0))
+            form = posted[pk] = AuditItemForm(data, item=form.item)
+            form.is_valid()
+        form.add_error(exc.fields[pk], problem)
+    return _render_audit(request, submission, posted, status=400)
 
 
 def _posted_forms(request: HttpRequest, submission: Submission) -> dict[int, AuditItemForm]:
@@ -220,11 +258,19 @@ def _render_audit(
     campaign = submission.campaign
     community = with_hard_indicators(Community.objects.filter(pk=submission.community_id)).get()
     blocks = items.assessment_blocks(campaign, community, submission)
+    figures = frozen_figures(submission)
+    if figures is not None:
+        # The submission is judged on the figures it was submitted with.
+        judged_on = indicator_results(figures)
+        for block in blocks:
+            for row in block.rows:
+                if row.item.hard_indicator:
+                    row.indicator = judged_on.get(row.item.hard_indicator)
     # A district sees the office's scores once the round is decided, not while it is worked on.
     hide_current = scope.is_district_bound and submission.status == Status.FORWARDED
     current: dict[int, ItemAudit] = {}
     history: dict[int, list[ItemAudit]] = {}
-    for audit in ItemAudit.objects.filter(submission=submission):
+    for audit in ItemAudit.objects.filter(submission=submission).select_related("item"):
         if audit.round == submission.audit_round:
             if not hide_current:
                 current[audit.item_id] = audit
@@ -233,7 +279,13 @@ def _render_audit(
     sections = []
     for block in blocks:
         lines = [
-            _line(row, current.get(row.item.pk), history.get(row.item.pk, []), posted or {})
+            _line(
+                row,
+                current.get(row.item.pk),
+                history.get(row.item.pk, []),
+                posted or {},
+                figures is not None,
+            )
             for row in block.rows
         ]
         audited = [line.audit.audited_score for line in lines if line.audit]
@@ -261,9 +313,15 @@ def _render_audit(
             "closed_reason": closed,
             "decisions": decisions,
             "hide_current": hide_current,
+            "figures": figures,
+            "figure_changes": figure_changes(figures),
             "self_total": sum((b.progress.self_total for b in blocks), Decimal(0)),
             "audited_total": sum((total for _p, _l, total in sections), Decimal(0)),
-            "audited_count": sum(1 for a in current.values() if a.audited_score is not None),
+            "audited_count": sum(
+                1
+                for a in current.values()
+                if a.audited_score is not None and not a.item.is_system_scored
+            ),
             "item_total": sum(b.progress.items for b in blocks),
         },
         status=status,
@@ -307,6 +365,28 @@ def audit_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpRespo
 @login_required
 @require_POST
 def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+    """Return for revision with the item rows the page sends: the revision requests typed on
+    the page are saved first, so clicking 退回修改 without 保存 loses none of them."""
+    campaign = campaign_or_404(year)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    posted = _posted_forms(request, submission)
+    if posted:
+        invalid = [form for form in posted.values() if not form.is_valid()]
+        if invalid:
+            messages.error(request, rows_not_saved(len(invalid)))
+            return _render_audit(request, submission, posted, status=400)
+        try:
+            do_audit_items(
+                submission.pk,
+                {pk: form.row() for pk, form in posted.items()},
+                actor=request.user,
+                ip=client_ip(request),
+            )
+        except AuditRowsRefused as exc:
+            return _refused_rows(request, submission, posted, exc)
+        except ActionRefused as exc:
+            _refused(request, exc)
+            return _render_audit(request, submission, posted, status=400)
     return _decide(
         request,
         year,
@@ -320,6 +400,23 @@ def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
 
 @login_required
 @require_POST
+def audit_recheck_figures(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
+    campaign = campaign_or_404(year)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    try:
+        changed = do_recheck_figures(submission.pk, actor=request.user, ip=client_ip(request))
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已复核%(n)d项社区基础数据，自动核验小项已按新数据重新计分。") % {"n": changed},
+        )
+    return redirect("review_audit", year=year, code=code)
+
+
+@login_required
+@require_POST
 def audit_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
@@ -327,4 +424,44 @@ def audit_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
         code,
         lambda pk, reason: do_reject(pk, reason, actor=request.user, ip=client_ip(request)),
         _("%(community)s审核不通过。"),
+    )
+
+
+@login_required
+@require_POST
+def audit_item_save(
+    request: AuthenticatedRequest, year: int, code: str, item_code: str
+) -> JsonResponse:
+    """One item's row saved on its own (the page's autosave): JSON with the row's new version,
+    or what went wrong — a stale version says who saved the row meanwhile (409)."""
+    campaign = campaign_or_404(year)
+    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    item = Item.objects.filter(standard_id=campaign.standard_id, code=item_code).first()
+    if item is None or not sent(request.POST, item):
+        return JsonResponse({"ok": False, "error": _("没有这个小项。")}, status=404)
+    form = AuditItemForm(request.POST, item=item)
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return JsonResponse({"ok": False, "error": " ".join(errors)}, status=400)
+    try:
+        do_audit_items(
+            submission.pk, {item.pk: form.row()}, actor=request.user, ip=client_ip(request)
+        )
+    except AuditRowsRefused as exc:
+        stale = item.pk in exc.stale
+        return JsonResponse(
+            {"ok": False, "error": exc.by_item.get(item.pk, exc.message), "stale": stale},
+            status=409 if stale else 400,
+        )
+    except ActionRefused as exc:
+        return JsonResponse({"ok": False, "error": exc.message}, status=409)
+    audit = ItemAudit.objects.filter(
+        submission=submission, item=item, round=submission.audit_round
+    ).first()
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": audit.version if audit else 0,
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        }
     )

@@ -133,7 +133,11 @@ def indicator_results(figures: RegisterFigures) -> dict[str, IndicatorResult]:
 
 def auto_score(item: Item, figures: RegisterFigures) -> tuple[Decimal, str]:
     """An auto-verified item's points on the frozen figures, and the reason in words."""
-    status = Status(getattr(figures, f"{item.hard_indicator}_result"))
+    return score_for_status(item, Status(getattr(figures, f"{item.hard_indicator}_result")))
+
+
+def score_for_status(item: Item, status: Status) -> tuple[Decimal, str]:
+    """An auto-verified item's points when its indicator has ``status``, and why."""
     points = item.max_points if status in _FULL_POINTS else Decimal(0)
     reason = _("系统自动核验（%(basis)s）：%(indicator)s%(status)s，得%(points)s分。") % {
         "basis": BASIS[HardIndicator(item.hard_indicator)],

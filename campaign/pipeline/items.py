@@ -4,15 +4,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from campaign.pipeline.figures import frozen_figures, indicator_results, score_for_status
 from campaign.pipeline.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
 from communities.indicators import IndicatorResult, results_for
 from communities.models import Community
 from communities.sheets import normalize_number_text
-from standards.models import Item
+from standards.models import Item, scored_by_people
 
 MAX_EXPLANATION = 2000
 MAX_COMMENT = 1000
@@ -68,6 +69,8 @@ def missing_items(submission: Submission) -> list[str]:
     )
     problems = []
     for item in items:
+        if item.is_system_scored:
+            continue
         assessment = saved.get(item.pk)
         problem = item_problem(
             assessment.self_score if assessment else None,
@@ -100,12 +103,15 @@ def category_progress(campaign: Campaign, submission: Submission | None) -> list
         for row in (
             ItemAssessment.objects.filter(submission=submission)
             .values("item__category_id")
-            .annotate(done=Count("pk", filter=DONE), total=Sum("self_score"))
+            .annotate(
+                done=Count("pk", filter=DONE & scored_by_people("item__")),
+                total=Sum("self_score", filter=~Q(item__check_method=Item.CheckMethod.SURVEY)),
+            )
         ):
             rows[row["item__category_id"]] = row
     categories = (
         campaign.standard.categories.order_by("display_order")
-        .annotate(item_count=Count("items"))
+        .annotate(item_count=Count("items", filter=scored_by_people("items__")))
         .values("pk", "code", "name", "points", "item_count")
     )
     return [
@@ -125,7 +131,7 @@ def category_progress(campaign: Campaign, submission: Submission | None) -> list
 def with_progress(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
     """Annotate items done and the self-assessed total, each as one correlated subquery."""
     done = (
-        ItemAssessment.objects.filter(DONE, submission=OuterRef("pk"))
+        ItemAssessment.objects.filter(DONE, scored_by_people("item__"), submission=OuterRef("pk"))
         .order_by()
         .values("submission")
         .annotate(n=Count("pk"))
@@ -133,6 +139,7 @@ def with_progress(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
     )
     total = (
         ItemAssessment.objects.filter(submission=OuterRef("pk"))
+        .exclude(item__check_method=Item.CheckMethod.SURVEY)
         .order_by()
         .values("submission")
         .annotate(s=Sum("self_score"))
@@ -145,7 +152,8 @@ def with_progress(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
 
 
 def item_count(campaign: Campaign) -> int:
-    return Item.objects.filter(standard_id=campaign.standard_id).count()
+    """The items a community self-scores (the survey's and the auto-verified are not)."""
+    return Item.objects.filter(scored_by_people(), standard_id=campaign.standard_id).count()
 
 
 @dataclass
@@ -159,6 +167,10 @@ class ItemRow:
     problem: str
     # What the user typed when a save was refused, shown again instead of the saved values.
     kept: dict[str, str] | None = None
+    # An auto-verified item's score and why, as the system gives it (from the frozen figures
+    # once submitted, from the register's current ones before).
+    system_score: Decimal | None = None
+    system_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,23 +188,32 @@ def assessment_blocks(
     if submission is not None:
         assessments = submission.assessments.prefetch_related("evidence")
         saved = {a.item_id: a for a in assessments}
-    indicators: dict[str, IndicatorResult] = {r.indicator: r for r in results_for(community)}
+    figures = frozen_figures(submission) if submission is not None else None
+    if figures is not None:
+        # A submitted self-assessment is judged on the figures it was submitted with.
+        indicators = indicator_results(figures)
+    else:
+        indicators = {r.indicator: r for r in results_for(community)}
     items = Item.objects.filter(standard_id=campaign.standard_id).order_by("display_order")
     rows_by_category: dict[int, list[ItemRow]] = {}
     for item in items:
         assessment = saved.get(item.pk)
-        rows_by_category.setdefault(item.category_id, []).append(
-            ItemRow(
-                item=item,
-                assessment=assessment,
-                evidence=list(assessment.evidence.all()) if assessment else [],
-                indicator=indicators.get(item.hard_indicator) if item.hard_indicator else None,
-                problem=item_problem(
-                    assessment.self_score if assessment else None,
-                    assessment.explanation if assessment else "",
-                ),
-            )
+        indicator = indicators.get(item.hard_indicator) if item.hard_indicator else None
+        row = ItemRow(
+            item=item,
+            assessment=assessment,
+            evidence=list(assessment.evidence.all()) if assessment else [],
+            indicator=indicator,
+            problem=""
+            if item.is_system_scored
+            else item_problem(
+                assessment.self_score if assessment else None,
+                assessment.explanation if assessment else "",
+            ),
         )
+        if item.is_auto_scored and indicator is not None:
+            row.system_score, row.system_basis = score_for_status(item, indicator.status)
+        rows_by_category.setdefault(item.category_id, []).append(row)
     return [
         CategoryBlock(p, rows_by_category.get(p.pk, []))
         for p in category_progress(campaign, submission)

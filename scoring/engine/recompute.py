@@ -11,8 +11,11 @@ stages, the survey's points for the satisfaction item. Ranks are per stage, in t
 the district, in this order: total (highest first), satisfaction rate (highest first, none last),
 the community's 12-digit code (lowest first) — so equal scores always get the same order.
 
-The joint stage is held against the shortlist rules, in this order, and the first rule a
-community fails is its outcome: minimum total; a survey result at all; minimum satisfaction rate;
+The joint stage follows the workflow first: cancelled after an upheld objection, turned down by
+the leading group (out, with that reason), approved and onwards (on the list, their places
+taken first). The others are held against the shortlist rules, in this order, and the first rule
+a community fails is its outcome: minimum total; a survey result at all; a sample the office
+did not accept as sufficient (样本不足, when the rules exclude it); minimum satisfaction rate;
 no member unit's veto; the district's quota; the city-wide cap. The quota and the cap take the
 best-ranked of the communities that passed the earlier rules.
 
@@ -26,7 +29,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Submission, UnitVeto
+from campaign.pipeline.models import (
+    FROM_JOINT_REVIEW,
+    Campaign,
+    Status,
+    Submission,
+    UnitVeto,
+)
 from communities.models import Community
 from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.engine.rules import current_rules
@@ -35,12 +44,14 @@ from scoring.engine.scores import T_SUBMISSION, parameters, planned_for_whole_ta
 T_SNAPSHOT = ScoreSnapshot._meta.db_table
 T_VETO = UnitVeto._meta.db_table
 T_COMMUNITY = Community._meta.db_table
+# The leading group said yes (and what follows): on the list whatever the rules say now.
+DECIDED_IN = (Status.APPROVED, Status.IN_NOTICE, Status.NAMED, Status.RECOMMENDED_UPWARD)
 
 
 COLUMNS = (
     "campaign_id, submission_id, district_id, stage, rules_id, total, items_scored,"
-    " satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,"
-    " computed_at"
+    " satisfaction_points, satisfied, valid, sample_size, short_sample, veto_count, city_rank,"
+    " district_rank, outcome, computed_at"
 )
 
 
@@ -48,8 +59,9 @@ def _stage_rows(submission_ids: list[int] | None) -> str:
     """``WITH`` clauses ending in ``stage_rows``: one row per submission and stage reached, with
     the snapshot's columns except ranks and outcome, plus the community's code."""
     joint_states = ", ".join(f"'{s.value}'" for s in FROM_JOINT_REVIEW)
+    by_survey = "COALESCE(sv.points, 0) + COALESCE(si.points, 0)"
     common = "%(campaign)s AS campaign_id, f.submission_id, f.district_id"
-    ranking_facts = "f.veto_count, f.code"
+    ranking_facts = "f.veto_count, f.code, f.status"
     return (
         stage_sums_sql(submission_ids)
         + f""",
@@ -60,30 +72,34 @@ def _stage_rows(submission_ids: list[int] | None) -> str:
     facts AS (
         SELECT subs.id AS submission_id, subs.district_id, subs.status, c.code,
             COALESCE(ss.total, 0) AS self_total, COALESCE(ss.scored, 0) AS self_scored,
-            COALESCE(os.audit_total, 0) + COALESCE(sv.points, 0) AS audit_total,
-            COALESCE(os.joint_total, 0) + COALESCE(sv.points, 0) AS joint_total,
+            COALESCE(os.audit_total, 0) + {by_survey} AS audit_total,
+            COALESCE(os.joint_total, 0) + {by_survey} AS joint_total,
             COALESCE(os.scored, 0) AS office_scored,
-            COALESCE(os.scored, 0) + CASE WHEN sv.points IS NULL THEN 0 ELSE 1 END AS scored,
-            sv.points, sv.satisfied, sv.valid, COALESCE(vetoes.n, 0) AS veto_count
+            COALESCE(os.scored, 0) + CASE WHEN sv.points IS NULL THEN 0 ELSE 1 END
+                + COALESCE(si.scored, 0) AS scored,
+            sv.points, sv.satisfied, sv.valid, sv.sample_size,
+            COALESCE(sv.short_sample, FALSE) AS short_sample,
+            COALESCE(vetoes.n, 0) AS veto_count
         FROM subs
         JOIN {T_COMMUNITY} c ON c.id = subs.community_id
         LEFT JOIN self_sums ss ON ss.submission_id = subs.id
         LEFT JOIN office_sums os ON os.submission_id = subs.id
         LEFT JOIN survey sv ON sv.submission_id = subs.id
+        LEFT JOIN survey_item_sums si ON si.submission_id = subs.id
         LEFT JOIN vetoes ON vetoes.submission_id = subs.id
     ),
     stage_rows AS (
         SELECT {common}, '{Stage.SELF.value}' AS stage, f.self_total AS total,
             f.self_scored AS items_scored, NULL AS satisfaction_points, NULL AS satisfied,
-            NULL AS valid, {ranking_facts}
+            NULL AS valid, NULL AS sample_size, FALSE AS short_sample, {ranking_facts}
         FROM facts f
         UNION ALL
         SELECT {common}, '{Stage.AUDIT.value}', f.audit_total, f.scored, f.points, f.satisfied,
-            f.valid, {ranking_facts}
+            f.valid, f.sample_size, f.short_sample, {ranking_facts}
         FROM facts f WHERE f.office_scored > 0
         UNION ALL
         SELECT {common}, '{Stage.JOINT.value}', f.joint_total, f.scored, f.points, f.satisfied,
-            f.valid, {ranking_facts}
+            f.valid, f.sample_size, f.short_sample, {ranking_facts}
         FROM facts f WHERE f.status IN ({joint_states})
     )"""
     )
@@ -91,17 +107,29 @@ def _stage_rows(submission_ids: list[int] | None) -> str:
 
 def _ranking(rules: ScoringRules) -> str:
     """``ranked``, ``by_quota`` and ``outcomes`` clauses over ``source`` (a clause with columns
-    ``stage, district_id, total, satisfied, valid, veto_count, code``): ``outcomes`` has the
-    source's columns with ``city_rank``, ``district_rank`` and ``outcome``."""
+    ``stage, district_id, total, satisfied, valid, short_sample, veto_count, code, status``):
+    ``outcomes`` has the source's columns with ``city_rank``, ``district_rank`` and ``outcome``.
+
+    The workflow comes first: a community the leading group turned down or an upheld objection
+    cancelled is out with that reason; one the leading group approved (and later noticed, named)
+    is on the list whatever the rules say now, and takes its place first."""
     order = (
         "total DESC, CAST(satisfied AS DOUBLE PRECISION) / NULLIF(valid, 0) DESC NULLS LAST, code"
     )
-    failed_rule = ["WHEN stage <> %(joint)s THEN ''"]
+    decided_in = ", ".join(f"'{s.value}'" for s in DECIDED_IN)
+    failed_rule = [
+        "WHEN stage <> %(joint)s THEN ''",
+        f"WHEN status = '{Status.REMOVED.value}' THEN '{Outcome.CANCELLED.value}'",
+        f"WHEN status = '{Status.NOT_APPROVED.value}' THEN '{Outcome.DECLINED.value}'",
+        f"WHEN status IN ({decided_in}) THEN NULL",
+    ]
     if rules.min_total is not None:
         failed_rule.append(
             f"WHEN total < CAST(%(min_total)s AS NUMERIC) THEN '{Outcome.MIN_TOTAL.value}'"
         )
     failed_rule.append(f"WHEN COALESCE(valid, 0) = 0 THEN '{Outcome.NO_SURVEY.value}'")
+    if rules.exclude_short_sample:
+        failed_rule.append(f"WHEN short_sample THEN '{Outcome.SHORT_SAMPLE.value}'")
     if rules.min_satisfaction is not None:
         failed_rule.append(
             "WHEN satisfied < CAST(%(min_satisfaction)s AS NUMERIC) * valid"
@@ -109,8 +137,8 @@ def _ranking(rules: ScoringRules) -> str:
         )
     failed_rule.append(f"WHEN veto_count > 0 THEN '{Outcome.VETOED.value}'")
     quota = (
-        f"WHEN %(district_quota)s IS NOT NULL AND district_place > %(district_quota)s"
-        f" THEN '{Outcome.DISTRICT_QUOTA.value}'"
+        "WHEN decided = 0 AND %(district_quota)s IS NOT NULL"
+        f" AND district_place > %(district_quota)s THEN '{Outcome.DISTRICT_QUOTA.value}'"
     )
     return f"""
     ranked AS (
@@ -118,7 +146,8 @@ def _ranking(rules: ScoringRules) -> str:
             ROW_NUMBER() OVER (PARTITION BY stage ORDER BY {order}) AS city_rank,
             ROW_NUMBER() OVER (PARTITION BY stage, district_id ORDER BY {order})
                 AS district_rank,
-            CASE {" ".join(failed_rule)} ELSE NULL END AS failed
+            CASE {" ".join(failed_rule)} ELSE NULL END AS failed,
+            CASE WHEN status IN ({decided_in}) THEN 1 ELSE 0 END AS decided
         FROM source
     ),
     by_quota AS (
@@ -126,7 +155,7 @@ def _ranking(rules: ScoringRules) -> str:
             AS failed2
         FROM (
             SELECT ranked.*, ROW_NUMBER() OVER (
-                PARTITION BY stage, district_id, failed IS NULL ORDER BY city_rank
+                PARTITION BY stage, district_id, failed IS NULL ORDER BY decided DESC, city_rank
             ) AS district_place
             FROM ranked
         ) placed
@@ -134,12 +163,12 @@ def _ranking(rules: ScoringRules) -> str:
     outcomes AS (
         SELECT placed.*,
             CASE WHEN failed2 IS NOT NULL THEN failed2
-                 WHEN %(city_cap)s IS NOT NULL AND city_place > %(city_cap)s
+                 WHEN decided = 0 AND %(city_cap)s IS NOT NULL AND city_place > %(city_cap)s
                      THEN '{Outcome.CITY_CAP.value}'
                  ELSE '{Outcome.SHORTLISTED.value}' END AS outcome
         FROM (
             SELECT by_quota.*, ROW_NUMBER() OVER (
-                PARTITION BY stage, failed2 IS NULL ORDER BY city_rank
+                PARTITION BY stage, failed2 IS NULL ORDER BY decided DESC, city_rank
             ) AS city_place
             FROM by_quota
         ) placed
@@ -155,8 +184,8 @@ def _insert_ranked(rules: ScoringRules) -> str:
         + _ranking(rules)
         + """
     SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
-        satisfaction_points, satisfied, valid, veto_count, city_rank, district_rank, outcome,
-        %(now)s
+        satisfaction_points, satisfied, valid, sample_size, short_sample, veto_count, city_rank,
+        district_rank, outcome, %(now)s
     FROM outcomes"""
     )
 
@@ -167,7 +196,8 @@ def _insert_unranked(submission_id: int) -> str:
         + _stage_rows([submission_id])
         + """
     SELECT campaign_id, submission_id, district_id, stage, %(rules)s, total, items_scored,
-        satisfaction_points, satisfied, valid, veto_count, NULL, NULL, '', %(now)s
+        satisfaction_points, satisfied, valid, sample_size, short_sample, veto_count, NULL, NULL,
+        '', %(now)s
     FROM stage_rows"""
     )
 
@@ -177,7 +207,8 @@ def _ranking_update(rules: ScoringRules) -> str:
     return (
         f"""
     WITH source AS (
-        SELECT s.id, s.stage, s.district_id, s.total, s.satisfied, s.valid, s.veto_count, c.code
+        SELECT s.id, s.stage, s.district_id, s.total, s.satisfied, s.valid, s.short_sample,
+            s.veto_count, c.code, sub.status
         FROM {T_SNAPSHOT} s
         JOIN {T_SUBMISSION} sub ON sub.id = s.submission_id
         JOIN {T_COMMUNITY} c ON c.id = sub.community_id

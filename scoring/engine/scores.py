@@ -27,7 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from campaign.pipeline.models import Campaign, ItemAssessment, ItemAudit, Submission, UnitOpinion
-from campaign.survey.models import SurveyTally
+from campaign.survey.models import SurveyItemPoints, SurveyTally
 from scoring.engine.models import ScoringRules, Stage
 from scoring.engine.rules import current_rules
 from standards.models import Item
@@ -37,7 +37,9 @@ T_ASSESSMENT = ItemAssessment._meta.db_table
 T_AUDIT = ItemAudit._meta.db_table
 T_OPINION = UnitOpinion._meta.db_table
 T_TALLY = SurveyTally._meta.db_table
+T_ITEM_POINTS = SurveyItemPoints._meta.db_table
 T_ITEM = Item._meta.db_table
+SURVEY = Item.CheckMethod.SURVEY.value
 
 
 def _between_zero_and(value: str, upper: str) -> str:
@@ -67,6 +69,14 @@ _JOINT_SCORE = (
 # The satisfaction item's score from the survey result ``t``: its tier points, at most the
 # item's points.
 _SURVEY_POINTS = _between_zero_and("t.points", "it.max_points")
+# Another survey item's score (``sip``, e.g. 6.2 from the awareness questions), likewise.
+_ITEM_POINTS = _between_zero_and("sip.points", "it.max_points")
+# A survey item's score at the audit and joint stages: only the survey scores it, whatever an
+# audit row or a unit's adjustment may say.
+_BY_SURVEY = (
+    f"WHEN it.id = %(satisfaction_item)s THEN {_SURVEY_POINTS}"
+    f" WHEN it.check_method = '{SURVEY}' THEN {_ITEM_POINTS}"
+)
 
 
 def only_submissions(submission_ids: list[int] | None) -> str:
@@ -92,11 +102,9 @@ def item_rows_sql(submission_ids: list[int] | None = None) -> str:
     item_rows AS (
         SELECT subs.id AS submission_id, subs.district_id, subs.status,
             it.id AS item_id, it.category_id, it.display_order,
-            a.self_score,
-            CASE WHEN it.id = %(satisfaction_item)s THEN {_SURVEY_POINTS}
-                 ELSE au.audited_score END AS audited_score,
-            CASE WHEN it.id = %(satisfaction_item)s THEN {_SURVEY_POINTS}
-                 ELSE {_JOINT_SCORE} END AS joint_score
+            CASE WHEN it.check_method = '{SURVEY}' THEN NULL ELSE a.self_score END AS self_score,
+            CASE {_BY_SURVEY} ELSE au.audited_score END AS audited_score,
+            CASE {_BY_SURVEY} ELSE {_JOINT_SCORE} END AS joint_score
         FROM subs
         JOIN {T_ITEM} it ON it.standard_id = %(standard)s
         LEFT JOIN {T_ASSESSMENT} a ON a.submission_id = subs.id AND a.item_id = it.id
@@ -104,6 +112,7 @@ def item_rows_sql(submission_ids: list[int] | None = None) -> str:
             ON au.submission_id = subs.id AND au.item_id = it.id AND au.round = subs.audit_round
         LEFT JOIN adjustments adj ON adj.submission_id = subs.id AND adj.item_id = it.id
         LEFT JOIN {T_TALLY} t ON t.submission_id = subs.id AND it.id = %(satisfaction_item)s
+        LEFT JOIN {T_ITEM_POINTS} sip ON sip.submission_id = subs.id AND sip.item_id = it.id
     )"""
 
 
@@ -114,13 +123,16 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
     ``tests/scoring/test_scoring.py`` holds the two definitions to each other.
 
     - ``subs``: the submissions (id, community_id, district_id, status, audit_round);
-    - ``self_sums``: ``total`` and ``scored`` of the self-scores;
+    - ``self_sums``: ``total`` and ``scored`` of the self-scores, survey items apart;
     - ``office_sums``: ``audit_total``, ``joint_total`` and ``scored`` of the office's audited
-      items of the current round, the satisfaction item apart;
-    - ``survey``: the survey result (``satisfied``, ``valid``) and the satisfaction item's
-      ``points`` and ``category_id`` (no points and no category without a satisfaction item).
+      items of the current round, survey items apart;
+    - ``survey``: the survey result (``satisfied``, ``valid``, ``sample_size``, ``short_sample``:
+      short and not accepted for scoring) and the satisfaction item's ``points`` and
+      ``category_id`` (no points and no category without a satisfaction item);
+    - ``survey_items``: the other survey items' ``points`` per submission and ``category_id``;
+      ``survey_item_sums``: their ``points`` and ``scored`` per submission.
 
-    Parameters: ``campaign``, ``satisfaction_item`` (-1 for none)."""
+    Parameters: ``campaign``, ``standard``, ``satisfaction_item`` (-1 for none)."""
     restrict = only_submissions(submission_ids)
     self_key = "a.submission_id, it.category_id" if by_category else "a.submission_id"
     self_item = f"JOIN {T_ITEM} it ON it.id = a.item_id" if by_category else ""
@@ -136,6 +148,10 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
         SELECT {self_key}, SUM(a.self_score) AS total,
             COUNT(a.self_score) AS scored
         FROM {T_ASSESSMENT} a JOIN subs ON subs.id = a.submission_id {self_item}
+        WHERE a.item_id NOT IN (
+            SELECT s.id FROM {T_ITEM} s
+            WHERE s.standard_id = %(standard)s AND s.check_method = '{SURVEY}'
+        )
         GROUP BY {self_key}
     ),
     office_sums AS (
@@ -146,14 +162,25 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
         JOIN {T_ITEM} it ON it.id = au.item_id
         LEFT JOIN adjustments adj ON adj.submission_id = au.submission_id
             AND adj.item_id = au.item_id
-        WHERE au.item_id <> %(satisfaction_item)s
+        WHERE it.check_method <> '{SURVEY}'
         GROUP BY {office_key}
     ),
     survey AS (
-        SELECT t.submission_id, t.satisfied, t.valid, it.category_id,
+        SELECT t.submission_id, t.satisfied, t.valid, t.sample_size, it.category_id,
+            (t.short_sample AND NOT t.short_sample_scored) AS short_sample,
             CASE WHEN it.id IS NULL THEN NULL ELSE {_SURVEY_POINTS} END AS points
         FROM {T_TALLY} t JOIN subs ON subs.id = t.submission_id
         LEFT JOIN {T_ITEM} it ON it.id = %(satisfaction_item)s
+    ),
+    survey_items AS (
+        SELECT sip.submission_id, it.category_id, {_ITEM_POINTS} AS points
+        FROM {T_ITEM_POINTS} sip JOIN subs ON subs.id = sip.submission_id
+        JOIN {T_ITEM} it ON it.id = sip.item_id
+        WHERE it.check_method = '{SURVEY}' AND it.id <> %(satisfaction_item)s
+    ),
+    survey_item_sums AS (
+        SELECT submission_id, SUM(points) AS points, COUNT(*) AS scored
+        FROM survey_items GROUP BY submission_id
     )"""
 
 
@@ -332,6 +359,7 @@ def _subtotals_sql(
     table, column, with_survey = _STAGE_SUMS[Stage(stage)]
     survey = (
         "UNION ALL SELECT submission_id, category_id, points FROM survey WHERE points IS NOT NULL"
+        " UNION ALL SELECT submission_id, category_id, points FROM survey_items"
         if with_survey
         else ""
     )

@@ -13,15 +13,24 @@ from campaign.district.actions import do_forward_district, do_recommend, do_retu
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.actions import do_extend_phase
-from campaign.pipeline.models import CampaignPhase, Phase, Status, Submission
+from campaign.pipeline.models import (
+    CampaignPhase,
+    ItemAssessment,
+    Phase,
+    RegisterFigures,
+    Status,
+    Submission,
+)
 from campaign.pipeline.workflow import TRANSITIONS, Action, ActionRefused, find_transition
-from standards.models import Item
+from standards.models import Item, scored_by_people
 from tests.base import CampaignTestCase, make_community
 
 
 class AssessmentCase(CampaignTestCase):
     def items(self) -> list[Item]:
-        return list(Item.objects.filter(standard=self.standard).order_by("display_order"))
+        """The items a community self-scores (the survey and the system score the others)."""
+        items = Item.objects.filter(scored_by_people(), standard=self.standard)
+        return list(items.order_by("display_order"))
 
     def save(self, community: Any, code: str, score: Any, text: str = "", **kw: Any) -> Any:
         item = Item.objects.get(standard=self.standard, code=code)
@@ -92,7 +101,8 @@ class SavingTests(AssessmentCase):
         data = response.json()
         self.assertTrue(data["ok"])
         self.assertEqual((data["version"], data["done"], data["problem"]), (1, 1, ""))
-        self.assertEqual(data["categories"]["1"], [1, 5])
+        # 1.2 and 1.3 are scored by the system: category 1 has three items to self-score.
+        self.assertEqual(data["categories"]["1"], [1, 3])
 
     def test_bad_scores_are_refused_but_the_explanation_is_kept(self) -> None:
         cases = {
@@ -134,18 +144,34 @@ class SavingTests(AssessmentCase):
         self.assertEqual(AuditEvent.objects.filter(action="assessment.save").count(), 1)
 
     def test_page_shows_progress_per_category_and_hard_indicators(self) -> None:
-        self.save(self.gumo, "1.2", "1", "专职工作者4人，正在招聘。")
-        self.save(self.gumo, "1.3", "3", "")
+        self.save(self.gumo, "1.1", "3", "党建引领有力。")
+        self.save(self.gumo, "1.4", "3", "")
         self.login(self.staff)
         response = self.client.get(self.detail_url(self.gumo))
-        self.assertContains(response, "<span data-progress-done>1</span> / 33")
-        self.assertContains(response, '<span data-category="1">1/5</span>')
+        # 28 items to self-score: 1.2, 1.3 and 3.2 score themselves, 6.1 and 6.2 the survey.
+        self.assertContains(response, "<span data-progress-done>1</span> / 28")
+        self.assertContains(response, '<span data-category="1">1/3</span>')
         self.assertContains(response, "自评得分大于0分时必须填写自评说明")
-        # 古陌社区 has 4 full-time workers: the staffing indicator fails beside item 1.2.
+        # 古陌社区 has 4 full-time workers: the staffing indicator fails beside item 1.2, which
+        # the system scores 0 — nothing to type there.
         content = response.content.decode()
         item = content[content.index('id="item-1.2"') : content.index('id="item-1.3"')]
         self.assertIn("硬指标核验", item)
         self.assertIn('class="badge bad"', item)
+        self.assertIn("系统自动核验", item)
+        self.assertIn("得0分", item)
+        self.assertNotIn('name="score"', item)
+        survey = content[content.index('id="item-6.1"') : content.index('id="item-6.2"')]
+        self.assertIn("由满意度调查计分", survey)
+        self.assertNotIn('name="score"', survey)
+
+    def test_nobody_types_a_score_the_survey_or_the_system_gives(self) -> None:
+        """1.2 took 2.5 where the indicator failed and the rule says 0; 6.1 had to be
+        self-scored before the survey existed."""
+        for code, words in (("1.2", "自动核验"), ("6.1", "由满意度调查计分")):
+            with self.subTest(code=code), self.assertRaisesMessage(ActionRefused, words):
+                self.save(self.gumo, code, "2.5", "专职工作者4人，正在招聘。")
+        self.assertFalse(ItemAssessment.objects.exists())
 
     def test_saving_is_refused_after_the_deadline_and_allowed_after_an_extension(self) -> None:
         self.close(Phase.SELF_ASSESSMENT)
@@ -187,11 +213,12 @@ class SubmitTests(AssessmentCase):
         self.login(self.staff)
         response = self.client.post(reverse("assessment_submit", args=[2020, self.dongbei.code]))
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "还有33个小项未完成", status_code=400)
+        self.assertContains(response, "还有28个小项未完成", status_code=400)
         self.assertContains(
             response, "1.1 党建引领：自评得分大于0分时必须填写自评说明", status_code=400
         )
-        self.assertContains(response, "6.2 创建知晓与参与：未填写自评得分", status_code=400)
+        self.assertContains(response, "5.8 信用进社区：未填写自评得分", status_code=400)
+        self.assertNotContains(response, "6.2 创建知晓与参与：", status_code=400)
         self.assertEqual(Submission.objects.get().status, Status.DRAFT)
 
     def test_a_complete_assessment_is_submitted_and_then_locked(self) -> None:
@@ -207,6 +234,27 @@ class SubmitTests(AssessmentCase):
         with self.assertRaises(ActionRefused):
             self.save(self.dongbei, "1.1", "1", "改")
         self.assertNotContains(self.client.get(self.detail_url()), 'name="explanation"')
+
+    def test_submitting_freezes_the_figures_and_scores_the_auto_verified_items(self) -> None:
+        """The register stayed editable after submission and the indicators were live."""
+        submission = self.submitted(self.gumo)  # 4 full-time workers: staffing fails
+        figures = RegisterFigures.objects.get(submission=submission)
+        self.assertEqual((figures.full_time_workers, figures.staffing_result), (4, "fail"))
+        scores = dict(
+            ItemAssessment.objects.filter(submission=submission).values_list(
+                "item__code", "self_score"
+            )
+        )
+        self.assertEqual((scores["1.2"], scores["1.3"], scores["3.2"]), (0, 3, 3))
+        self.assertNotIn("6.1", scores)
+        self.gumo.full_time_workers = 9
+        self.gumo.save()
+        figures.refresh_from_db()
+        self.assertEqual((figures.full_time_workers, figures.staffing_result), (4, "fail"))
+        self.login(self.staff)
+        page = self.client.get(self.detail_url(self.gumo)).content.decode()
+        item = page[page.index('id="item-1.2"') : page.index('id="item-1.3"')]
+        self.assertIn("实际 4 人", item)
 
     def test_zero_needs_no_explanation(self) -> None:
         for item in self.items():
@@ -231,7 +279,7 @@ class DistrictReviewTests(AssessmentCase):
         self.assertContains(self.client.get(self.detail_url()), "3.2项面积与名录不符。")
         # A returned submission can be corrected until the recommendation deadline.
         self.close(Phase.SELF_ASSESSMENT)
-        self.save(self.dongbei, "3.2", "2", "已更正面积。")
+        self.save(self.dongbei, "3.1", "2", "已更正面积。")
         do_submit(submission.pk, actor=self.staff)
         actions = list(
             AuditEvent.objects.filter(object_type="submission", object_id=str(submission.pk))
@@ -310,8 +358,8 @@ class DistrictReviewTests(AssessmentCase):
         response = self.client.get(reverse("district_review", args=[2020]))
         self.assertContains(response, "东北村社区")
         self.assertContains(response, "古陌社区")
-        self.assertContains(response, "33/33")
-        self.assertContains(response, "1/33")
+        self.assertContains(response, "28/28")
+        self.assertContains(response, "1/28")
         self.assertContains(response, "确认推荐")
 
 

@@ -39,7 +39,7 @@ class SelfAssessmentJourneyTests(BrowserTestCase):
         page = self.page
         self.log_in("hc_staff")
         self.open_assessment("东北村社区")
-        expect(page.get_by_text("完成 0 / 33 项")).to_be_visible()
+        expect(page.get_by_text("完成 0 / 28 项")).to_be_visible()
 
         self.fill_item("1.1", "4", "社区党委统筹辖区单位开展共驻共建。")
         self.fill_item("2.1", "2", "居民公约经居民会议通过并上墙公示。")
@@ -49,7 +49,7 @@ class SelfAssessmentJourneyTests(BrowserTestCase):
         score.blur()
         expect(page.locator("#item-1\\.4 .save-state")).to_contain_text("必须填写自评说明")
         expect(page.locator("[data-progress-done]")).to_have_text("2")
-        expect(page.locator('[data-category="1"]')).to_have_text("1/5")
+        expect(page.locator('[data-category="1"]')).to_have_text("1/3")
 
         # One photo backs two items: uploaded for 1.1, picked from the library for 2.1.
         photo = Path(settings.DATA_DIR) / "党群服务中心.png"
@@ -87,7 +87,7 @@ class SelfAssessmentJourneyTests(BrowserTestCase):
         expect(page.locator("#item-2\\.1 textarea[name=explanation]")).to_have_value(
             "居民公约已修订。"
         )
-        expect(page.get_by_text("完成 2 / 33 项")).to_be_visible()
+        expect(page.get_by_text("完成 2 / 28 项")).to_be_visible()
         expect(page.locator("#evidence-2\\.1 img.evidence-thumb")).to_be_visible()
 
         # Submitting early lists what is missing, item by item.
@@ -95,7 +95,7 @@ class SelfAssessmentJourneyTests(BrowserTestCase):
         expect(page.locator("#problems")).to_contain_text(
             "1.4 社区社会组织培育：自评得分大于0分时必须填写自评说明"
         )
-        expect(page.locator("#problems li")).to_have_count(31)
+        expect(page.locator("#problems li")).to_have_count(26)
 
         self.finish_offline(page)
         page.get_by_role("button", name="提交自评").click()
@@ -187,5 +187,5 @@ class SelfAssessmentJourneyTests(BrowserTestCase):
         page.get_by_role("button", name="上传并预览").click()
         expect(page.get_by_role("heading", name="将要修改的小项")).to_be_visible()
         page.get_by_role("button", name="确认导入").click()
-        expect(page.get_by_text("自评表已导入：31个小项已更新")).to_be_visible()
-        expect(page.get_by_text("完成 33 / 33 项")).to_be_visible()
+        expect(page.get_by_text("自评表已导入：26个小项已更新")).to_be_visible()
+        expect(page.get_by_text("完成 28 / 28 项")).to_be_visible()

@@ -171,15 +171,23 @@ class DownloadTests(SheetCase):
             for column in (1, 2, 3, 4):
                 self.assertTrue(sheet.cell(row, column).protection.locked, (row, column))
         for row in range(FIRST_ITEM_ROW, sheet.max_row + 1):
-            self.assertFalse(sheet.cell(row, 5).protection.locked)
-            self.assertFalse(sheet.cell(row, 6).protection.locked)
+            item = self.item(str(sheet.cell(row, 1).value))
+            # The survey's and the system's items are locked, and say who scores them.
+            locked = item.is_system_scored
+            self.assertEqual(sheet.cell(row, 5).protection.locked, locked, item.code)
+            self.assertEqual(sheet.cell(row, 6).protection.locked, locked, item.code)
             self.assertTrue(sheet.cell(row, 6).alignment.wrap_text)
+            if locked:
+                self.assertIn(sheet.cell(row, 5).value, ("由满意度调查计分", "系统自动核验"))
         self.assertTrue(sheet.cell(HEADER_ROW, 1).protection.locked)
 
     def test_scores_are_validated_against_each_rows_points(self) -> None:
         sheet = load_workbook(BytesIO(self.download())).worksheets[0]
         validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
         for row in range(FIRST_ITEM_ROW, sheet.max_row + 1):
+            if self.item(str(sheet.cell(row, 1).value)).is_system_scored:
+                self.assertNotIn(f"E{row}", validations)
+                continue
             validation = validations[f"E{row}"]
             points = Item.objects.get(
                 standard=self.standard, code=sheet.cell(row, 1).value
@@ -236,7 +244,7 @@ class RoundTripTests(SheetCase):
                 {
                     "1.1": (3.5, "成立社区大党委，每月召开联席会议。"),
                     "2.1": ("１.５", "制定居民公约"),  # full-width digits typed as text
-                    "6.2": (0, None),
+                    "5.7": (0, None),
                 }
             ),
         )
@@ -246,10 +254,10 @@ class RoundTripTests(SheetCase):
         report = response.context["report"]
         self.assertEqual(report.issues, [])
         changes = {c.item.code: c for c in report.changes}
-        self.assertEqual(set(changes), {"1.1", "2.1", "6.2"})
+        self.assertEqual(set(changes), {"1.1", "2.1", "5.7"})
         self.assertEqual((changes["1.1"].old_score, changes["1.1"].new_score), (2, Decimal("3.5")))
         self.assertEqual(changes["2.1"].old_score, None)
-        self.assertEqual(report.unchanged, 30)
+        self.assertEqual(report.unchanged, 25)
         self.assertContains(response, "确认导入")
         self.assertContains(response, "原有说明")
         # The preview saved nothing.
@@ -271,7 +279,7 @@ class RoundTripTests(SheetCase):
         self.assertEqual(saved.updated_by, self.staff)
         self.assertEqual(self.assessment("2.1").self_score, Decimal("1.5"))
         self.assertEqual(self.assessment("2.1").version, 1)
-        self.assertEqual(self.assessment("6.2").self_score, Decimal(0))
+        self.assertEqual(self.assessment("5.7").self_score, Decimal(0))
         self.assertEqual(ItemAssessment.objects.count(), 3)
         self.assertEqual(self.staged_files(), [])
 
@@ -280,7 +288,7 @@ class RoundTripTests(SheetCase):
         self.assertEqual(event.actor, self.staff)
         self.assertEqual(event.details["filename"], "东北村社区自评表.xlsx")
         self.assertEqual(len(event.details["sha256"]), 64)
-        self.assertEqual(event.details["changed"], ["1.1", "2.1", "6.2"])
+        self.assertEqual(event.details["changed"], ["1.1", "2.1", "5.7"])
         self.assertEqual(event.details["scores"]["1.1"], ["2", "3.5"])
         # Only the one import row: the items were not audited one by one.
         self.assertEqual(AuditEvent.objects.filter(action="assessment.save").count(), 1)
@@ -290,45 +298,45 @@ class RoundTripTests(SheetCase):
         self.save("5.3", "1.5", "多行\n说明")
         response = self.upload(self.download())
         report = response.context["report"]
-        self.assertEqual((report.issues, report.changes, report.unchanged), ([], [], 33))
+        self.assertEqual((report.issues, report.changes, report.unchanged), ([], [], 28))
         self.assertEqual(response.context["token"], "")
         self.assertContains(response, "无需导入")
         self.assertEqual(self.staged_files(), [])
 
     def test_a_blank_cell_clears_what_was_saved_and_the_preview_says_so(self) -> None:
         self.save("1.1", "3", "已落实")
-        self.save("1.2", "2", "已落实")
-        sheet = edit(self.download(), fill({"1.1": (None, "已落实"), "1.2": (2, None)}))
+        self.save("3.4", "2", "已落实")
+        sheet = edit(self.download(), fill({"1.1": (None, "已落实"), "3.4": (2, None)}))
         response = self.upload(sheet)
         report = response.context["report"]
         self.assertEqual(report.cleared, 1)
         self.assertContains(response, "将被清空")
         self.assertContains(response, "（清空）")
-        self.assertIn("1.2 ", "".join(report.incomplete))  # score 2 without an explanation
+        self.assertIn("3.4 ", "".join(report.incomplete))  # score 2 without an explanation
         self.confirm(response)
         self.assertIsNone(self.assessment("1.1").self_score)
         self.assertEqual(self.assessment("1.1").explanation, "已落实")
-        self.assertEqual(self.assessment("1.2").explanation, "")
-        self.assertEqual(self.assessment("1.2").self_score, Decimal(2))
+        self.assertEqual(self.assessment("3.4").explanation, "")
+        self.assertEqual(self.assessment("3.4").self_score, Decimal(2))
 
     def test_messy_but_valid_cells_are_understood(self) -> None:
         def change(sheet: Worksheet) -> None:
-            row = row_of(sheet, "1.2")
-            sheet.cell(row, 1).value = 1.2  # the code retyped as a number
+            row = row_of(sheet, "3.4")
+            sheet.cell(row, 1).value = 3.4  # the code retyped as a number
             sheet.cell(row, 5).value = " 3分 "
             sheet.cell(row, 6).value = "  落实到位\r\n见台账  "
             sheet.cell(HEADER_ROW, 5).value = "自评 得分"
-            sheet.cell(row_of(sheet, "1.3"), 5).value = "２"
-            sheet.cell(row_of(sheet, "1.3"), 6).value = "'-"  # a defused dash
+            sheet.cell(row_of(sheet, "2.6"), 5).value = "２"
+            sheet.cell(row_of(sheet, "2.6"), 6).value = "'-"  # a defused dash
 
         response = self.upload(edit(self.download(), change))
         report = response.context["report"]
         self.assertEqual(report.issues, [])
         changes = {c.item.code: c for c in report.changes}
-        self.assertEqual(changes["1.2"].new_score, Decimal(3))
-        self.assertEqual(changes["1.2"].new_explanation, "落实到位\n见台账")
-        self.assertEqual(changes["1.3"].new_score, Decimal(2))
-        self.assertEqual(changes["1.3"].new_explanation, "-")
+        self.assertEqual(changes["3.4"].new_score, Decimal(3))
+        self.assertEqual(changes["3.4"].new_explanation, "落实到位\n见台账")
+        self.assertEqual(changes["2.6"].new_score, Decimal(2))
+        self.assertEqual(changes["2.6"].new_explanation, "-")
 
     def test_a_sheet_saved_again_by_libreoffice_round_trips(self) -> None:
         self.save("1.1", "3", "第一行\n第二行")
@@ -350,7 +358,7 @@ class RoundTripTests(SheetCase):
         report = response.context["report"]
         self.assertEqual(report.issues, [])
         self.assertEqual([c.item.code for c in report.changes], ["4.1", "4.2"])
-        self.assertEqual(report.unchanged, 31)
+        self.assertEqual(report.unchanged, 26)
         self.confirm(response)
         self.assertEqual(self.assessment("4.1").self_score, Decimal("2.5"))
         self.assertEqual(self.assessment("4.1").explanation, "@全体居民 开展环境整治")
@@ -414,10 +422,10 @@ class RoundTripTests(SheetCase):
         ItemAssessment.objects.filter(pk=self.assessment("1.1").pk).update(
             updated_at=timezone.now() + datetime.timedelta(minutes=5)
         )
-        response = self.upload(edit(sheet, fill({"1.2": (1, "新填")})))
+        response = self.upload(edit(sheet, fill({"3.4": (1, "新填")})))
         changes = {c.item.code: c for c in response.context["report"].changes}
         self.assertIn("hc_admin", changes["1.1"].warning)
-        self.assertEqual(changes["1.2"].warning, "")
+        self.assertEqual(changes["3.4"].warning, "")
         self.assertContains(response, "导入将覆盖该修改")
 
 
@@ -433,14 +441,14 @@ class RejectedSheetTests(SheetCase):
         self.save("1.1", "2", "已保存的说明")
 
     def test_every_bad_row_is_named_and_nothing_is_saved(self) -> None:
-        points = {code: self.item(code).max_points for code in ("1.2", "1.3")}
+        points = {code: self.item(code).max_points for code in ("3.4", "2.6")}
 
         def change(sheet: Worksheet) -> None:
             fill(
                 {
                     "1.1": (1, "这一行本身没有问题"),
-                    "1.2": (float(points["1.2"]) + 1, "超过分值"),
-                    "1.3": (-1, "负数"),
+                    "3.4": (float(points["3.4"]) + 1, "超过分值"),
+                    "2.6": (-1, "负数"),
                     "1.4": ("三分", "不是数字"),
                     "1.5": (1.3, "不是0.5的倍数"),
                     "2.1": (1, "长" * (MAX_EXPLANATION + 1)),
@@ -461,8 +469,8 @@ class RejectedSheetTests(SheetCase):
             )
         }
         expected = [
-            (rows["1.2"], "自评得分", "超过本项分值"),
-            (rows["1.3"], "自评得分", "不能为负数"),
+            (rows["3.4"], "自评得分", "超过本项分值"),
+            (rows["2.6"], "自评得分", "不能为负数"),
             (rows["1.4"], "自评得分", "“三分”不是数字"),
             (rows["1.5"], "自评得分", "最小单位为0.5分"),
             (rows["2.1"], "自评说明", f"不能超过{MAX_EXPLANATION}字"),
@@ -482,15 +490,33 @@ class RejectedSheetTests(SheetCase):
         self.assertEqual(self.staged_files(), [])
         self.assert_nothing_saved()
 
+    def test_a_score_typed_for_the_survey_or_the_system_names_the_row(self) -> None:
+        sheet = edit(self.download(), fill({"1.2": (2.5, "已招聘"), "6.1": (14, None)}))
+        response = self.upload(sheet)
+        issues = self.issues(response)
+        book = load_workbook(BytesIO(sheet)).worksheets[0]
+        self.assertIn(
+            f"第{row_of(book, '1.2')}行“自评得分”：小项1.2：由系统根据社区基础数据自动核验计分，"
+            "请勿填写得分。",
+            issues,
+        )
+        self.assertIn(
+            f"第{row_of(book, '6.1')}行“自评得分”：小项6.1：由满意度调查计分，社区不自评，"
+            "请勿填写得分。",
+            issues,
+        )
+        self.assert_nothing_saved()
+
     def test_the_action_refuses_a_bad_file_whole(self) -> None:
-        sheet = edit(self.download(), fill({"1.1": (3, "本行有效"), "1.2": (99, "超过分值")}))
+        sheet = edit(self.download(), fill({"1.1": (3, "本行有效"), "3.4": (99, "超过分值")}))
         with self.assertRaises(SheetRejected) as caught:
             do_apply_assessment_sheet(
                 self.campaign.pk, self.dongbei.pk, sheet, filename="x.xlsx", actor=self.staff
             )
         self.assertEqual(len(caught.exception.issues), 1)
         self.assertIn("没有导入任何内容", caught.exception.message)
-        self.assertIn("第7行", caught.exception.problems[0])
+        row = row_of(load_workbook(BytesIO(sheet)).worksheets[0], "3.4")
+        self.assertIn(f"第{row}行", caught.exception.problems[0])
         self.assert_nothing_saved()
 
     def test_a_sheet_for_another_community_is_refused(self) -> None:
@@ -624,5 +650,5 @@ class StateAndDeadlineTests(SheetCase):
     def test_reading_needs_no_saved_submission(self) -> None:
         parsed = read_sheet(self.filled(), self.campaign, self.dongbei)
         self.assertEqual(parsed.issues, [])
-        self.assertEqual(len(parsed.lines), 33)
+        self.assertEqual(len(parsed.lines), 28)
         self.assertEqual(parsed.header_row, HEADER_ROW)

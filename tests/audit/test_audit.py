@@ -43,6 +43,7 @@ class ReviewTestCase(CampaignTestCase):
                 revision_request=requests.get(item.code.replace(".", "_"), ""),
             )
             for item in self.items
+            if not item.is_system_scored
         }
         do_audit_items(self.sub.pk, rows, actor=self.office)
 
@@ -68,13 +69,14 @@ class AuditItemTests(ReviewTestCase):
         audit = ItemAudit.objects.get(submission=self.sub, item=item)
         self.assertEqual((audit.round, audit.audited_score), (1, lower))
         # The same score as the self-score needs no reason; a blank score is "not yet audited".
-        same = self.item("1.2")
+        same = self.item("1.4")
         do_audit_items(
             self.sub.pk,
-            {same.pk: AuditRow(score=self_score(same)), self.item("1.3").pk: AuditRow()},
+            {same.pk: AuditRow(score=self_score(same)), self.item("1.5").pk: AuditRow()},
             actor=self.office,
         )
-        self.assertEqual(ItemAudit.objects.filter(submission=self.sub).count(), 2)
+        # And the system's rows of the auto-verified 1.2, 1.3 and 3.2.
+        self.assertEqual(ItemAudit.objects.filter(submission=self.sub).count(), 2 + 3)
 
     def test_a_bad_score_names_the_item_and_nothing_is_saved(self) -> None:
         good, bad = self.item("1.1"), self.item("2.1")
@@ -108,7 +110,7 @@ class AuditItemTests(ReviewTestCase):
         item = self.item("1.1")
         response = self.client.post(url, {"score-1.1": str(self_score(item)), "reason-1.1": ""})
         self.assertRedirects(response, url)
-        self.assertEqual(ItemAudit.objects.get().audited_score, self_score(item))
+        self.assertEqual(ItemAudit.objects.get(item=item).audited_score, self_score(item))
 
     def test_the_audit_page_shows_self_assessment_and_evidence(self) -> None:
         evidence = EvidenceFile.objects.create(
@@ -127,7 +129,11 @@ class AuditItemTests(ReviewTestCase):
         self.assertIn(reverse("evidence_file", args=[evidence.pk]), text)
         self.assertIn("1.1 ", text)
         self.assertIn("已按要求落实", text)
-        self.assertIn('name="score-6.1"', text)
+        self.assertIn('name="score-3.1"', text)
+        # The survey scores 6.1 and the system 1.2: nothing to type for either.
+        self.assertNotIn('name="score-6.1"', text)
+        self.assertNotIn('name="score-1.2"', text)
+        self.assertIn("由满意度调查计分", article(text, "6.1"))
         self.assertIn(reverse("review_pass", args=[2020, self.dongbei.code]), text)
 
 
@@ -161,21 +167,21 @@ class AuditFormTests(ReviewTestCase):
         self.assertEqual(wrong.errors["comment"], ["不能超过1000字。"])
 
     def test_a_bad_score_is_shown_beside_its_item_and_nothing_is_saved(self) -> None:
-        events = AuditEvent.objects.count()  # 6.1 is worth 16 points
+        events = AuditEvent.objects.count()  # 3.1 is worth 4 points
         for typed, problem in (
             ("abc", "“abc”不是数字"),
             ("2.3", "得分最小单位为0.5分，“2.3”不符合"),
-            ("17", "得分17超过本项分值16分"),
+            ("5", "得分5超过本项分值4分"),
         ):
             with self.subTest(typed=typed):
                 response = self.client.post(
-                    self.url, {**self.good, "score-6.1": typed, "reason-6.1": "入户核查"}
+                    self.url, {**self.good, "score-3.1": typed, "reason-3.1": "入户核查"}
                 )
                 self.assertEqual(response.status_code, 200)
                 content = response.content.decode()
-                card = article(content, "6.1")
-                self.assertIn(f'<p class="error small" id="score-6.1_error">{problem}', card)
-                self.assertIn('aria-describedby="score-6.1_error"', card)
+                card = article(content, "3.1")
+                self.assertIn(f'<p class="error small" id="score-3.1_error">{problem}', card)
+                self.assertIn('aria-describedby="score-3.1_error"', card)
                 self.assertIn(f'value="{typed}"', card)
                 self.assertNotIn("_error", article(content, "1.1"))
                 self.assertIn("材料齐全", article(content, "1.1"))
@@ -186,16 +192,16 @@ class AuditFormTests(ReviewTestCase):
     def test_two_bad_rows_show_both_errors_at_once(self) -> None:
         response = self.client.post(
             self.url,
-            {**self.good, "score-2.1": "abc", "score-6.1": "99", "comment-6.1": "长" * 1001},
+            {**self.good, "score-2.1": "abc", "score-3.1": "99", "comment-3.1": "长" * 1001},
         )
         self.assertEqual(response.status_code, 200)
         content = response.content.decode()
         self.assertIn("有2个小项填写有误", content)
         self.assertIn('id="score-2.1_error">“abc”不是数字', article(content, "2.1"))
-        six = article(content, "6.1")
-        self.assertIn('id="score-6.1_error">得分99超过本项分值', six)
-        self.assertIn('id="comment-6.1_error">不能超过1000字。', six)
-        self.assertIn('aria-describedby="comment-6.1_error"', six)
+        six = article(content, "3.1")
+        self.assertIn('id="score-3.1_error">得分99超过本项分值', six)
+        self.assertIn('id="comment-3.1_error">不能超过1000字。', six)
+        self.assertIn('aria-describedby="comment-3.1_error"', six)
         self.assertFalse(ItemAudit.objects.exists())
 
     def test_a_missing_reason_refused_by_the_action_is_shown_beside_the_reason(self) -> None:
@@ -213,7 +219,7 @@ class AuditFormTests(ReviewTestCase):
 
 class DecisionTests(ReviewTestCase):
     def test_pass_is_refused_while_items_are_unaudited_then_allowed(self) -> None:
-        with self.assertRaisesMessage(ActionRefused, f"还有{len(self.items)}个小项没有审核打分"):
+        with self.assertRaisesMessage(ActionRefused, "还有28个小项没有审核打分"):
             do_pass_audit(self.sub.pk, actor=self.office)
         self.audit_all()
         do_pass_audit(self.sub.pk, "材料完整", actor=self.office)
@@ -249,16 +255,18 @@ class DecisionTests(ReviewTestCase):
         do_submit(self.sub.pk, actor=self.staff)
         self.assertEqual((self.refresh().status, self.sub.audit_round), (Status.FORWARDED, 2))
         first = ItemAudit.objects.filter(submission=self.sub, round=1)
-        self.assertEqual(first.count(), len(self.items))
+        self.assertEqual(first.count(), 31)  # every item but the survey's two
         self.assertEqual(first.get(item=item).revision_request, "补充党组织会议记录")
-        self.assertFalse(ItemAudit.objects.filter(submission=self.sub, round=2).exists())
+        # The new round holds only the system's scores of the auto-verified items so far.
+        second = ItemAudit.objects.filter(submission=self.sub, round=2)
+        self.assertEqual(sorted(second.values_list("item__code", flat=True)), ["1.2", "1.3", "3.2"])
         # The office's new round starts empty, with round 1 shown beside it.
         self.login(self.office)
         content = self.client.get(
             reverse("review_audit", args=[2020, self.dongbei.code])
         ).content.decode()
         self.assertIn("第1轮审核", content)
-        self.assertIn(f"0/{len(self.items)}", content)
+        self.assertIn("0/28", content)
         with self.assertRaisesMessage(ActionRefused, "没有审核打分"):
             do_pass_audit(self.sub.pk, actor=self.office)
 
@@ -403,9 +411,15 @@ class ReviewListTests(ReviewTestCase):
         with self.assertNumQueries(self.PER_REQUEST + self.LIST):
             response = self.client.get(url)
         content = response.content.decode()
-        self_total = sum((self_score(i) for i in self.items), Decimal(0))
-        self.assertIn(format(self_total.normalize(), "f"), content)
-        self.assertIn(f"已审 1/{len(self.items)} 项", content)
+        # The system scores the auto-verified items in full here (the register's figures meet
+        # every indicator); nobody self-scores the survey's.
+        self_total = sum(
+            (i.max_points if i.is_auto_scored else self_score(i))
+            for i in self.items
+            if not i.is_survey_scored
+        )
+        self.assertIn(format(Decimal(self_total).normalize(), "f"), content)
+        self.assertIn("已审 1/28 项", content)
         self.assertIn(format(lower.normalize(), "f"), content)
         self.grow(3)
         with self.assertNumQueries(self.PER_REQUEST + self.LIST):

@@ -61,13 +61,15 @@ HAND_BUILT: dict[str, tuple[str, Status, Any, Any, Any]] = {
 JOINT = {
     "H-d": (D(24), 1, 1, Outcome.VETOED),
     "H-a": (D(22), 2, 2, Outcome.SHORTLISTED),
-    "H-c": (D("18.5"), 3, 3, Outcome.SHORTLISTED),
-    "H-b": (D("18.5"), 4, 4, Outcome.DISTRICT_QUOTA),
+    "H-c": (D("18.5"), 3, 3, Outcome.DISTRICT_QUOTA),
+    # Approved by the leading group: on the list, and its place taken first.
+    "H-b": (D("18.5"), 4, 4, Outcome.SHORTLISTED),
     "W-e": (D(16), 5, 1, Outcome.SHORTLISTED),
     "W-b": (D(16), 6, 2, Outcome.CITY_CAP),
     "H-f": (D(8), 7, 5, Outcome.MIN_SATISFACTION),
     "W-c": (D(8), 8, 3, Outcome.NO_SURVEY),
-    "W-a": (D(5), 9, 4, Outcome.MIN_TOTAL),
+    # Turned down by the leading group: out with that reason, whatever the rules say.
+    "W-a": (D(5), 9, 4, Outcome.DECLINED),
 }
 AUDIT = {
     "H-d": (D(24), 1, 1),
@@ -81,23 +83,26 @@ AUDIT = {
     "W-a": (D(5), 9, 4),
     "W-d": (D(4), 10, 5),
 }
-# Self-scores equal the office's, plus H-a's 14 on 6.1 and H-e's 4 + 4.
+# Self-scores equal the office's, plus H-e's 4 + 4; H-a's 14 on 6.1 counts nowhere (the survey
+# scores 6.1).
 SELF = {
-    "H-a": (D("20.5"), 1),
-    "H-d": (D(8), 2),
-    "H-f": (D(8), 3),
-    "H-e": (D(8), 4),
-    "W-b": (D(8), 5),
-    "W-c": (D(8), 6),
-    "H-c": (D("6.5"), 7),
-    "H-b": (D("6.5"), 8),
+    "H-d": (D(8), 1),
+    "H-f": (D(8), 2),
+    "H-e": (D(8), 3),
+    "W-b": (D(8), 4),
+    "W-c": (D(8), 5),
+    "H-c": (D("6.5"), 6),
+    "H-b": (D("6.5"), 7),
+    "H-a": (D("6.5"), 8),
     "W-a": (D(5), 9),
     "W-e": (D(4), 10),
     "W-d": (D(4), 11),
 }
 
 
-class HandComputedTableTests(CampaignTestCase):
+class HandBuiltCampaign(CampaignTestCase):
+    """The campaign of the table above."""
+
     a: Item
     b: Item
     s: Item
@@ -182,6 +187,8 @@ class HandComputedTableTests(CampaignTestCase):
             for s in ScoreSnapshot.objects.filter(campaign=self.campaign, stage=stage)
         }
 
+
+class HandComputedTableTests(HandBuiltCampaign):
     def test_the_three_stages_match_the_hand_computed_table(self) -> None:
         self.assertEqual(recompute_campaign(self.campaign.pk), 11 + 10 + 9)
         self.assertEqual(self.table(Stage.JOINT), JOINT)
@@ -207,7 +214,8 @@ class HandComputedTableTests(CampaignTestCase):
         a, b, s = rows[self.a.pk], rows[self.b.pk], rows[self.s.pk]
         self.assertEqual((a.self_score, a.audited_score, a.joint_score), (D("3.5"), D("3.5"), D(4)))
         self.assertEqual((b.self_score, b.audited_score, b.joint_score), (D(3), D(3), D(2)))
-        self.assertEqual((s.self_score, s.audited_score, s.joint_score), (D(14), D(16), D(16)))
+        # 6.1 is scored by the survey alone: the district's 14 is not a self-score of it.
+        self.assertEqual((s.self_score, s.audited_score, s.joint_score), (None, D(16), D(16)))
         categories = [self.a.category_id, self.b.category_id, self.s.category_id, -1]
         subtotals = category_subtotals(self.campaign, Stage.JOINT, categories, [h_a.pk])
         # A category without any score (here one that does not exist) counts 0.
@@ -238,7 +246,7 @@ class HandComputedTableTests(CampaignTestCase):
         self.assertEqual(outcomes["H-d"], Outcome.VETOED)
         self.assertEqual(outcomes["W-c"], Outcome.NO_SURVEY)
         self.assertEqual(outcomes["H-f"], Outcome.MIN_SATISFACTION)
-        self.assertEqual(outcomes["W-a"], Outcome.MIN_SATISFACTION)
+        self.assertEqual(outcomes["W-a"], Outcome.DECLINED)
         self.assertEqual(outcomes["H-b"], Outcome.SHORTLISTED)
 
     def test_a_rules_version_that_snapshots_name_cannot_be_deleted(self) -> None:

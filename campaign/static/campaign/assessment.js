@@ -26,6 +26,16 @@
     });
   }
 
+  // A save that failed for a passing reason is tried again after 2, 4, 8… seconds.
+  function retryLater(form, message) {
+    var failures = Number(form.dataset.failures || 0);
+    var wait = Math.min(60, 2 * Math.pow(2, failures));
+    form.dataset.failures = String(failures + 1);
+    pending.add(form);
+    show(form, message + " " + text.retry.replace("%s", wait), "error");
+    setTimeout(function () { save(form); }, wait * 1000);
+  }
+
   // One request per item at a time: a second save waits, or it would carry the old version.
   function save(form) {
     if (form.dataset.stale) return;
@@ -43,12 +53,22 @@
       credentials: "same-origin",
     })
       .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          // Not the view's answer: the server (or a proxy before it) failed, not the network.
+          return { status: response.status, data: { ok: false, error: text.server + " (" + response.status + ")" } };
+        }
         return response.json().then(function (data) {
           return { status: response.status, data: data };
         });
       })
       .then(function (result) {
         var data = result.data;
+        if (!data.ok && (result.status >= 500 || result.status === 429)) {
+          retryLater(form, data.error);
+          return;
+        }
+        delete form.dataset.failures;
         if (!data.ok) {
           // Someone saved this item elsewhere: keep the typed text, stop autosaving it.
           form.dataset.stale = "1";
@@ -63,8 +83,7 @@
         updateProgress(data);
       })
       .catch(function () {
-        pending.add(form);
-        show(form, text.offline, "error");
+        retryLater(form, text.offline);
       })
       .finally(function () {
         delete form.dataset.busy;

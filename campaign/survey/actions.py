@@ -30,11 +30,12 @@ from campaign.survey.models import (
     SurveyResponse,
     SurveyTally,
 )
-from campaign.survey.statistics import BY_COMMUNITY, figures, scheme_for
+from campaign.survey.statistics import BY_COMMUNITY, Figures, figures, scheme_for
 
 MAX_OPTIONS = 5
 MAX_CODES_PER_BATCH = 500
 MAX_NOTICE = 500
+MAX_FINISH_REASON = 500
 # The settings' bounds, shared with the page's form so both speak of the same limits; the
 # text lengths are the widths of the question and option columns.
 MAX_QUESTION_TEXT = 100
@@ -337,9 +338,20 @@ def do_review_questionnaires(
     return len(to_exclude), len(to_keep)
 
 
-def do_finish_survey(submission_id: int, *, actor: Actor, ip: str | None = None) -> SurveyTally:
+def do_finish_survey(
+    submission_id: int,
+    reason: str = "",
+    confirmed: bool = False,
+    score_short_sample: bool = False,
+    *,
+    actor: Actor,
+    ip: str | None = None,
+) -> SurveyTally:
     """End the community's survey: its codes stop working, and its result is frozen in the
-    tally the ranking reads."""
+    tally the ranking reads. Below the sample size it ends only with a written reason and the
+    office's confirmation, and earns no points unless the office accepts the sample for
+    scoring (``score_short_sample``): 2 of 30 questionnaires is not a 100 % rate."""
+    reason = bounded_text(reason, MAX_FINISH_REASON, _("结束说明"))
     with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.FINISH_SURVEY, actor)
@@ -349,7 +361,18 @@ def do_finish_survey(submission_id: int, *, actor: Actor, ip: str | None = None)
             SurveyResponse.objects.filter(submission=submission),
             BY_COMMUNITY,
             with_counts=False,
-        )[submission.pk]
+        ).get(submission.pk) or Figures(key=submission.pk)
+        short = scheme.below_sample(result)
+        if short and not reason:
+            raise ActionRefused(
+                _("有效问卷%(valid)d份，少于规定样本量%(size)d份：结束调查须填写结束说明。")
+                % {"valid": result.valid, "size": scheme.config.sample_size}
+            )
+        if short and not confirmed:
+            raise ActionRefused(
+                _("有效问卷少于规定样本量，请勾选“确认在样本不足的情况下结束调查”。")
+            )
+        scored = not short or score_short_sample
         by_code = SurveyResponse.objects.filter(submission=submission, code__isnull=False).count()
         tally, _created = SurveyTally.objects.update_or_create(
             submission=submission,
@@ -357,17 +380,25 @@ def do_finish_survey(submission_id: int, *, actor: Actor, ip: str | None = None)
                 "satisfied": result.satisfied,
                 "valid": result.valid,
                 "discarded": result.discarded,
-                "points": scheme.points(result),
+                "points": scheme.points(result) if scored else Decimal(0),
+                "sample_size": scheme.config.sample_size,
+                "short_sample": short,
+                "short_sample_scored": short and score_short_sample,
+                "finish_reason": reason,
                 "source": _("问卷系统：扫码%(code)d份，导入%(imported)d份")
                 % {"code": by_code, "imported": result.received - by_code},
                 "recorded_by": actor,
             },
         )
-        comment = ""
-        if scheme.below_sample(result):
-            comment = _("有效问卷%(valid)d份，少于规定样本量%(size)d份。") % {
+        comment = reason
+        if short:
+            comment = _("有效问卷%(valid)d份，少于规定样本量%(size)d份%(scored)s。%(reason)s") % {
                 "valid": result.valid,
                 "size": scheme.config.sample_size,
+                "scored": _("，办公室认可按实际样本计分")
+                if score_short_sample
+                else _("，不计满意度得分"),
+                "reason": reason,
             }
         move(
             submission,
@@ -380,6 +411,10 @@ def do_finish_survey(submission_id: int, *, actor: Actor, ip: str | None = None)
                 "valid": tally.valid,
                 "discarded": tally.discarded,
                 "points": str(tally.points),
+                "sample_size": tally.sample_size,
+                "short_sample": short,
+                "short_sample_scored": tally.short_sample_scored,
+                "reason": reason,
             },
         )
     return tally

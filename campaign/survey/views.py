@@ -186,6 +186,18 @@ def survey_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
     if submission.status not in SURVEYED:
         return redirect("survey_list", year)
+    return _render_detail(request, campaign, submission)
+
+
+def _render_detail(
+    request: AuthenticatedRequest,
+    campaign: Campaign,
+    submission: Submission,
+    finishing: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The community's survey page; ``finishing`` keeps what was typed in a refused end."""
     scheme = scheme_for(campaign)
     f = figures(scheme, SurveyResponse.objects.filter(submission=submission)).get(submission.pk)
     f = f or Figures(key=submission.pk)
@@ -196,7 +208,7 @@ def survey_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
         "campaign/survey/detail.html",
         {
             "campaign": campaign,
-            "year": year,
+            "year": campaign.year,
             "submission": submission,
             "scheme": scheme,
             "figures": f,
@@ -207,7 +219,9 @@ def survey_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
             "can_issue": surveying and _can(campaign, request.user, Action.ISSUE_CODES),
             "can_review": surveying and _can(campaign, request.user, Action.REVIEW_SURVEY),
             "can_finish": surveying and _can(campaign, request.user, Action.FINISH_SURVEY),
+            "finishing": finishing or {},
         },
+        status=status,
     )
 
 
@@ -318,11 +332,22 @@ def survey_review(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
 def survey_finish(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    reason = request.POST.get("reason", "")
+    confirmed = request.POST.get("confirmed") == "1"
+    score_short_sample = request.POST.get("score_short_sample") == "1"
     try:
-        tally = do_finish_survey(submission.pk, actor=request.user, ip=client_ip(request))
+        tally = do_finish_survey(
+            submission.pk,
+            reason,
+            confirmed,
+            score_short_sample,
+            actor=request.user,
+            ip=client_ip(request),
+        )
     except ActionRefused as exc:
         messages.error(request, exc.with_problems())
-        return _back(year, code)
+        typed = {"reason": reason, "confirmed": confirmed, "score_short_sample": score_short_sample}
+        return _render_detail(request, campaign, submission, typed, status=400)
     messages.success(
         request,
         _("%(community)s的满意度调查已结束（有效问卷%(valid)d份），转入成员单位联审。")

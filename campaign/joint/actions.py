@@ -157,6 +157,14 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
             _("%(item)s：意见理由不能超过%(n)d字。") % {"item": name, "n": MAX_COMMENT}
         )
     adjustment = row.adjustment
+    if adjustment and item.is_system_scored:
+        # The survey scores these, or the system from the register's figures: a unit's
+        # adjustment would be silently ignored, or overrule the rule itself.
+        why = _("由满意度调查计分") if item.is_survey_scored else _("由系统自动核验计分")
+        raise ActionRefused(
+            _("%(item)s：本项%(why)s，不能调整分数；可在意见理由中说明。")
+            % {"item": name, "why": why}
+        )
     problem = adjustment_problem(adjustment, item.max_points)
     if problem:
         raise ActionRefused(_("%(item)s：%(problem)s") % {"item": name, "problem": problem})

@@ -96,6 +96,9 @@ def write(
         fit_to_width=False,
     )
     append = layout.sheet.append
+    # The survey scores these: their self-assessment cell says so instead of a score.
+    by_survey = [item.is_survey_scored for item in items]
+    by_survey_text = _("由满意度调查计分")
     written = 0
     item_rows = item_score_tuples(campaign, as_float=True)
     for submission_id, scores in groupby(item_rows, key=itemgetter(0)):
@@ -103,8 +106,11 @@ def write(
         if community is None:
             continue
         row: list[Any] = community[:3]
-        for score in scores:
-            row.extend(score[2:])
+        for score, survey in zip(scores, by_survey, strict=True):
+            if survey:
+                row.extend((by_survey_text, score[3], score[4]))
+            else:
+                row.extend(score[2:])
         row.extend(community[3:])
         append(row)
         written += 1

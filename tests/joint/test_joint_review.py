@@ -94,35 +94,46 @@ class OpinionTests(JointReviewCase):
         self.assertIn("理由", refused.exception.message)
 
     @override_settings(JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT=20)
-    def test_adjustments_are_bounded_by_the_share_and_by_the_points(self) -> None:
+    def test_the_share_is_rounded_down_to_half_points(self) -> None:
         self.assertEqual(actions.max_adjustment(Decimal(16)), Decimal(3))  # 3.2 → 3
         self.assertEqual(actions.max_adjustment(Decimal(4)), Decimal("0.5"))  # 0.8 → 0.5
-        # 6.1: 16 points, audited 13.
+
+    @override_settings(JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT=50)
+    def test_adjustments_are_bounded_by_the_share_and_by_the_points(self) -> None:
+        # 3.1: 4 points, audited 3; half of 4 is 2.
         with self.assertRaises(ActionRefused) as refused:
-            self.opine("6.1", False, "入户核查满意率偏低。", "-3.5")
-        self.assertIn("6.1 居民满意度", refused.exception.message)
-        self.assertIn("20%", refused.exception.message)
-        self.assertEqual(self.opine("6.1", False, "入户核查满意率偏低。", "-3").adjustment, -3)
-        self.assertEqual(self.opine("6.1", True, "宣传到位，酌情加分。", "+3").adjustment, 3)
+            self.opine("3.1", False, "服务体系不健全。", "-2.5")
+        self.assertIn("3.1 社区服务体系", refused.exception.message)
+        self.assertIn("50%", refused.exception.message)
+        self.assertEqual(self.opine("3.1", False, "服务体系不健全。", "-2").adjustment, -2)
+        self.assertEqual(self.opine("3.1", True, "服务有特色，酌情加分。", "+1").adjustment, 1)
         # Text that is not a number never gets this far: the page's form refuses it.
         with self.assertRaisesMessage(ActionRefused, "以0.5分为单位"):
-            self.opine("6.1", False, "理由", "0.3")
+            self.opine("3.1", False, "理由", "0.3")
         with self.assertRaises(ActionRefused) as refused:
-            self.opine("6.1", True, "", "1")
+            self.opine("3.1", True, "", "1")
         self.assertIn("调整分数时必须填写理由", refused.exception.message)
         # Within the share but outside 0..max.
-        ItemAudit.objects.filter(submission=self.candidate, item__code="6.1").update(
-            audited_score=Decimal("14.5")
+        ItemAudit.objects.filter(submission=self.candidate, item__code="3.1").update(
+            audited_score=Decimal("3.5")
         )
         with self.assertRaises(ActionRefused) as refused:
-            self.opine("6.1", True, "加分", "2")
-        self.assertIn("0～16", refused.exception.message)
-        ItemAudit.objects.filter(submission=self.candidate, item__code="6.1").update(
+            self.opine("3.1", True, "加分", "1")
+        self.assertIn("0～4", refused.exception.message)
+        ItemAudit.objects.filter(submission=self.candidate, item__code="3.1").update(
             audited_score=Decimal(1)
         )
         with self.assertRaises(ActionRefused):
-            self.opine("6.1", False, "减分", "-1.5")
-        self.assertEqual(self.opine("6.1", False, "减分", "-1").adjustment, -1)
+            self.opine("3.1", False, "减分", "-1.5")
+        self.assertEqual(self.opine("3.1", False, "减分", "-1").adjustment, -1)
+
+    def test_items_the_survey_or_the_system_scores_are_not_adjusted(self) -> None:
+        """A unit could adjust 6.1 and scoring silently ignored it."""
+        for code, words in (("6.1", "由满意度调查计分"), ("1.2", "由系统自动核验计分")):
+            with self.subTest(code=code), self.assertRaisesMessage(ActionRefused, words):
+                self.opine(code, False, "入户核查满意率偏低。", "-1")
+        # An opinion without an adjustment is still the unit's to give.
+        self.assertFalse(self.opine("6.1", False, "入户核查满意率偏低。").agrees)
 
     def test_several_items_are_saved_together_or_not_at_all(self) -> None:
         rows = [
@@ -392,9 +403,9 @@ class OpinionFormTests(JointReviewCase):
             url,
             {
                 "agrees-2.1": "yes",
-                "agrees-6.1": "no",
-                "reason-6.1": "入户核查满意率偏低。",
-                "adjustment-6.1": "-3.5",
+                "agrees-3.1": "no",
+                "reason-3.1": "入户核查服务不到位。",
+                "adjustment-3.1": "-1",
                 "agrees-3.4": "no",
                 "reason-3.4": "未落实",
                 "adjustment-3.4": "abc",
@@ -403,13 +414,13 @@ class OpinionFormTests(JointReviewCase):
         self.assertEqual(response.status_code, 200)
         content = response.content.decode()
         self.assertIn("有2个小项填写有误，本次联审意见均未保存", content)
-        six = article(content, "6.1")
+        six = article(content, "3.1")
         self.assertIn(
-            '<p class="error small" id="adjustment-6.1_error">分数调整不能超过该小项分值的20%', six
+            '<p class="error small" id="adjustment-3.1_error">分数调整不能超过该小项分值的20%', six
         )
-        self.assertIn('aria-describedby="adjustment-6.1_error"', six)
-        self.assertIn('value="-3.5"', six)
-        self.assertIn("入户核查满意率偏低。", six)
+        self.assertIn('aria-describedby="adjustment-3.1_error"', six)
+        self.assertIn('value="-1"', six)
+        self.assertIn("入户核查服务不到位。", six)
         self.assertIn('id="adjustment-3.4_error">分数调整应填写数字。', article(content, "3.4"))
         self.assertNotIn("_error", article(content, "2.1"))
         self.assertFalse(UnitOpinion.objects.exists())

@@ -1,13 +1,16 @@
 """The four export workbooks of a hand-built campaign, cell by cell, and the same files from the
 command line. Four communities after the joint review, every item self-assessed and audited at
-four fifths of its points (in half points), so by category 13 / 12 / 13 / 12.5 / 13 and, for 群众
-满意, 13 + 3 self-assessed; the survey's 48 of 50 (96.0 %, 16 points) replaces 6.1's 13:
+four fifths of its points (in half points), except the three auto-verified items the system scores
+in full from the register (1.2, 1.3, 3.2: 3 each) and the two survey items nobody self-scores or
+audits, so by category 14 / 12 / 13.5 / 12.5 / 13 (古陌 has four full-time workers: its 1.2
+scores 0); for 群众满意 only the survey's 48 of 50
+(96.0 %, 16 points) counts (6.2 has no awareness result here):
 
     community        district  1.1 audit  survey   self   audit  joint  city  district  outcome
-    东北村社区 …001001  环翠区     3          48/50    79.5   82.5   82.5   1     1         入围
-    龙山社区   …001001  文登区     3          48/50    79.5   82.5   82.5   2     1         否决
-    古陌社区   …002001  环翠区     1          48/50    79.5   80.5   80.5   3     2         入围
-    =1+1      …001002  环翠区     3          (none)   79.5   66.5   66.5   4     3         缺调查
+    东北村社区 …001001  环翠区     3          48/50    65     81     81     1     1         入围
+    龙山社区   …001001  文登区     3          48/50    65     81     81     2     1         否决
+    古陌社区   …002001  环翠区     1          48/50    62     76     76     3     2         入围
+    =1+1      …001002  环翠区     3          (none)   65     65     65     4     3         缺调查
 
 东北村 and 龙山 tie on total and rate; the lower code ranks first. 龙山 has a member unit's veto.
 """
@@ -120,30 +123,34 @@ class ShortlistWorkbookTests(ExportCase):
                 *CATEGORY_HEADERS,
                 "满意率（%）",
                 "满意率95%置信区间（%）",
+                "有效问卷（份）",
+                "规定样本量（份）",
                 "满意度得分",
                 "总分",
                 "入围结果",
                 "否决单位数",
             ),
         )
-        survey = (96, "86.5～98.9", 16)
-        categories = (13, 12, 13, 12.5, 13)
-        dongbei = (1, 1, "371002001001", "东北村社区", "环翠楼街道", *categories, 19, *survey)
-        gumo = (3, 2, "371002002001", "古陌社区", "鲸园街道", 11, *categories[1:], 19, *survey)
-        formula = (4, 3, "371002001002", "'=1+1", "环翠楼街道", *categories, 3, None)
+        # The rate never without its sample: 48 valid of the 30 required.
+        survey = (96, "86.5～98.9", 50, 30, 16)
+        categories = (14, 12, 13.5, 12.5, 13)
+        dongbei = (1, 1, "371002001001", "东北村社区", "环翠楼街道", *categories, 16, *survey)
+        # 古陌 has four full-time workers: the system scores 1.2 at 0.
+        gumo = (3, 2, "371002002001", "古陌社区", "鲸园街道", 9, *categories[1:], 16, *survey)
+        formula = (4, 3, "371002001002", "'=1+1", "环翠楼街道", *categories, 0, None)
         self.assertEqual(
             rows[3:],
             [
-                (*dongbei, 82.5, "入围", 0),
-                (*gumo, 80.5, "入围", 0),
-                (*formula, "无调查结果", None, 66.5, "缺少满意度调查结果", 0),
+                (*dongbei, 81, "入围", 0),
+                (*gumo, 76, "入围", 0),
+                (*formula, "无调查结果", None, None, None, 65, "缺少满意度调查结果", 0),
             ],
         )
 
     def test_the_vetoed_community_gives_its_reason(self) -> None:
         rows = self.rows(self.workbook("shortlist"), "文登区")
         self.assertEqual(rows[3][:4], (2, 1, "371003001001", "龙山社区"))
-        self.assertEqual(rows[3][-3:], (82.5, "成员单位一票否决", 1))
+        self.assertEqual(rows[3][-3:], (81, "成员单位一票否决", 1))
         self.assertEqual(len(rows), 4)
 
     def test_the_summary_counts_outcomes_per_district_and_states_the_rules(self) -> None:
@@ -156,17 +163,20 @@ class ShortlistWorkbookTests(ExportCase):
                 "区市",
                 "参评社区数",
                 "入围",
+                "公示异议成立，已取消",
+                "领导小组研究未通过",
                 "总分低于最低分",
                 "缺少满意度调查结果",
+                "样本不足：有效问卷少于规定样本量",
                 "满意率低于最低要求",
                 "成员单位一票否决",
                 "超出本区市入围名额",
                 "超出全市入围总数",
             ),
         )
-        self.assertEqual(rows[3], ("环翠区", 3, 2, 0, 1, 0, 0, 0, 0))
-        self.assertEqual(rows[4], ("文登区", 1, 0, 0, 0, 0, 1, 0, 0))
-        self.assertEqual(rows[5], ("合计", 4, 2, 0, 1, 0, 1, 0, 0))
+        self.assertEqual(rows[3], ("环翠区", 3, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0))
+        self.assertEqual(rows[4], ("文登区", 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0))
+        self.assertEqual(rows[5], ("合计", 4, 2, 0, 0, 0, 1, 0, 0, 1, 0, 0))
         rules = {row[0]: row[1] for row in rows[9:15]}
         self.assertEqual(
             rules,
@@ -251,14 +261,14 @@ class MatrixWorkbookTests(ExportCase):
         )
         dongbei = by_code["371002001001"]
         self.assertEqual(dongbei[:6], ("371002001001", "东北村社区", "环翠区", 3, 3, 3))
-        self.assertEqual(dongbei[-3:], (79.5, 82.5, 82.5))
+        self.assertEqual(dongbei[-3:], (65, 81, 81))
         six_one = 3 + 31 * 3
-        self.assertEqual(dongbei[six_one : six_one + 3], (13, 16, 16))
+        self.assertEqual(dongbei[six_one : six_one + 3], ("由满意度调查计分", 16, 16))
         self.assertEqual(by_code["371002002001"][3:6], (3, 1, 1))
         formula = by_code["371002001002"]
         self.assertEqual(formula[1], "'=1+1")
-        self.assertEqual(formula[six_one : six_one + 3], (13, None, None))
-        self.assertEqual(formula[-3:], (79.5, 66.5, 66.5))
+        self.assertEqual(formula[six_one : six_one + 3], ("由满意度调查计分", None, None))
+        self.assertEqual(formula[-3:], (65, 65, 65))
         self.assert_printable(data, "$3:$4", fit_to_width=False)
         sheet = load_workbook(BytesIO(data)).worksheets[0]
         self.assertEqual(sheet.print_title_cols, "$A:$C")
@@ -392,7 +402,7 @@ class LibreOfficeTests(ExportCase):
             action="community.update", actor_name="x", comment='=HYPERLINK("http://x")'
         )
         expected_in_first_sheet = {
-            "shortlist": ['"环翠区",3,2,0,1,0,0,0,0', '"合计",4,2,0,1,0,1,0,0'],
+            "shortlist": ['"环翠区",3,2,0,0,0,1,0,0,0,0,0', '"合计",4,2,0,0,0,1,0,0,1,0,0'],
             "matrix": ['"371002001001","东北村社区","环翠区",3,3,3', "'=1+1"],
             "survey": ['"环翠区",3,100,0,0,0,100,96,96,"90.2～98.4",2,1,80,16,4,0'],
             "audit_log": ['\'=HYPERLINK(""http://x"")'],

@@ -66,9 +66,9 @@ class QueryCountTests(CampaignTestCase):
         """``count`` more 环翠区 communities, each with a submitted self-assessment."""
         from campaign.assessment.actions import do_save_item, do_submit
         from campaign.pipeline.models import Submission
-        from standards.models import Item
+        from standards.models import Item, scored_by_people
 
-        items = list(Item.objects.filter(standard=self.standard))
+        items = list(Item.objects.filter(scored_by_people(), standard=self.standard))
         for _n in range(count):
             number = len(self.filled) + 100
             self.filled.append(number)
@@ -93,8 +93,9 @@ class QueryCountTests(CampaignTestCase):
             # campaign, count, page with progress, quota, recommended, forwarded, items, phases
             (self.district_admin, reverse("district_review", args=[2020])): 8,
             # campaign, community, submission, phases, assessments, their evidence, items,
-            # category progress (2), the evidence library
-            (self.staff, reverse("assessment_detail", args=[2020, "371002004100"])): 10,
+            # category progress (2), the evidence library, the frozen figures and their
+            # indicator results
+            (self.staff, reverse("assessment_detail", args=[2020, "371002004100"])): 12,
         }
         self.fill_district(1)
         for (user, url), expected in pages.items():

@@ -9,6 +9,7 @@ disagreeing opinions.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -43,7 +44,7 @@ def ranked(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
             disagreements=_count(UnitOpinion, agrees=False),
         )
         .order_by(F("city_rank").asc(nulls_last=True), "community__code")
-        .select_related("community", "district", "decision_meeting")
+        .select_related("community", "district", "decision_meeting", "survey_tally")
     )
 
 
@@ -64,6 +65,11 @@ class RankedCandidate:
     veto_count: int
     disagreements: int
     vetoes: list[VetoNote] = field(default_factory=list)
+    satisfied: int | None = None
+    sample_size: int | None = None
+    # Ended below the sample size without the office accepting it, and the office's reason.
+    short_sample: bool = False
+    finish_reason: str = ""
 
     @property
     def satisfaction_percent(self) -> Decimal | None:
@@ -100,9 +106,21 @@ def rows_for(
             veto_count=s.veto_count,  # type: ignore[attr-defined]
             disagreements=s.disagreements,  # type: ignore[attr-defined]
             vetoes=notes.get(s.pk, []),
+            satisfied=s.satisfied,  # type: ignore[attr-defined]
+            sample_size=s.sample_size,  # type: ignore[attr-defined]
+            short_sample=bool(s.short_sample),  # type: ignore[attr-defined]
+            finish_reason=_finish_reason(s),
         )
         for n, s in enumerate(page)
     ]
+
+
+def _finish_reason(submission: Submission) -> str:
+    """Why the office ended the survey below its sample size ("" otherwise or without one)."""
+    try:
+        return submission.survey_tally.finish_reason
+    except ObjectDoesNotExist:
+        return ""
 
 
 def ranking(campaign: Campaign, submissions: QuerySet[Submission]) -> list[RankedCandidate]:

@@ -346,6 +346,8 @@ def survey_finish(request: AuthenticatedRequest, year: int, code: str) -> HttpRe
         )
     except ActionRefused as exc:
         messages.error(request, exc.with_problems())
+        if submission.status != Status.SURVEYING:
+            return _back(year, code)
         typed = {"reason": reason, "confirmed": confirmed, "score_short_sample": score_short_sample}
         return _render_detail(request, campaign, submission, typed, status=400)
     messages.success(

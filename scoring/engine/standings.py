@@ -18,6 +18,8 @@ class SnapshotStandings:
             total=Subquery(joint.values("total")),
             satisfied=Subquery(joint.values("satisfied")),
             sample=Subquery(joint.values("valid")),
+            sample_size=Subquery(joint.values("sample_size")),
+            short_sample=Subquery(joint.values("short_sample")),
             city_rank=Subquery(joint.values("city_rank")),
         )
 

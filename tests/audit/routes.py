@@ -67,4 +67,15 @@ ROUTES: list[Route] = [
         data=lambda case: {"comment": "请补充材料"},
     ),
     Route("review_reject", "post", OFFICE_ONLY, args=forwarded),
+    # One row saved on its own, answered in JSON: refused here (409), the audit phase of this
+    # campaign not being open yet; tests/audit/test_integrity.py saves one.
+    Route(
+        "review_item_save",
+        "post",
+        only(409, "office"),
+        args=lambda case: [*forwarded(case), "1.1"],
+        data=lambda case: {**audit_row(case), "version-1.1": ""},
+    ),
+    # Refused (no register figure changed since submission): back with a message.
+    Route("review_recheck_figures", "post", OFFICE_ONLY, args=forwarded),
 ]

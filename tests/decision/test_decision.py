@@ -20,9 +20,10 @@ from tests.base import CampaignTestCase, make_community
 from tests.builders import open_every_phase, submission_at
 
 # The shipped standard with every item audited at four fifths of its points (half points),
-# except 6.1, scored by the survey: 48 of 50 satisfied earns all its 16 points (6.2: 3).
-BASE_SUBTOTALS = [Decimal(n) for n in ("13", "12", "13", "12.5", "13", "19")]
-BASE_TOTAL = Decimal("82.5")
+# except those the system scores from the register (1.2, 1.3, 3.2: met, 3 each) and the survey's:
+# 48 of 50 satisfied earns all 16 points of 6.1 (6.2: no awareness result here).
+BASE_SUBTOTALS = [Decimal(n) for n in ("14", "12", "13.5", "12.5", "13", "16")]
+BASE_TOTAL = Decimal("81")
 
 
 class DecisionCase(CampaignTestCase):
@@ -50,6 +51,12 @@ class DecisionCase(CampaignTestCase):
 
 
 class RankingTests(DecisionCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # 古陌 meets the staffing indicator here, so that it ties with 龙山.
+        self.gumo.full_time_workers = 6
+        self.gumo.save()
+
     def table(self) -> list[ranking.RankedCandidate]:
         recompute_campaign(self.campaign.pk)
         return ranking.ranking(self.campaign, Submission.objects.filter(campaign=self.campaign))
@@ -74,10 +81,10 @@ class RankingTests(DecisionCase):
 
     def test_the_table_matches_a_hand_computed_ranking(self) -> None:
         dongbei, gumo, longshan = (self.at(c) for c in (self.dongbei, self.gumo, self.longshan))
-        # 东北村: 1.2 (3 points, audited 2.5) +0.5 by two units would be 3.5: kept at 3;
+        # 东北村: 2.2 (3 points, audited 2.5) +0.5 by two units would be 3.5: kept at 3;
         # 2.1 (2 points, audited 1.5) -1 by two units would be -0.5: kept at 0.
-        self.adjust(dongbei, "1.2", "mzj", "0.5")
-        self.adjust(dongbei, "1.2", "zzb", "0.5")
+        self.adjust(dongbei, "2.2", "mzj", "0.5")
+        self.adjust(dongbei, "2.2", "zzb", "0.5")
         self.adjust(dongbei, "2.1", "mzj", "-1")
         self.opinion(dongbei, "2.1", "zzb", "-1")
         UnitVeto.objects.create(
@@ -93,10 +100,9 @@ class RankingTests(DecisionCase):
         self.assertEqual(table[0].subtotals, BASE_SUBTOTALS)
         self.assertEqual(table[0].total, BASE_TOTAL)
         expected = BASE_SUBTOTALS.copy()
-        expected[0] += Decimal("0.5")
-        expected[1] -= Decimal("1.5")
+        expected[1] += Decimal("0.5") - Decimal("1.5")
         self.assertEqual(table[2].subtotals, expected)
-        self.assertEqual(table[2].total, Decimal("81.5"))
+        self.assertEqual(table[2].total, Decimal("80"))
         self.assertEqual(table[2].disagreements, 4)
         self.assertEqual(table[1].veto_count, 1)
         self.assertEqual(table[1].vetoes[0].unit, "市公安局")
@@ -256,7 +262,8 @@ class TablePageTests(DecisionCase):
         self.login(self.leader)
         page = self.client.get(url)
         self.assertContains(page, "古陌社区")
-        self.assertContains(page, "82.5")
+        self.assertContains(page, "78")  # 古陌's four workers: 1.2 scores 0
+        self.assertContains(page, "有效问卷50份；95%区间")
         self.assertContains(page, "96.0%")
         self.assertContains(page, "治安隐患")
         self.assertContains(page, reverse("decision_record", args=[2020, self.gumo.code]))

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from campaign.assessment.actions import do_submit
 from campaign.district.actions import do_forward_district, do_recommend, do_return
+from campaign.pipeline.figures import freeze_figures, write_auto_self_scores
 from campaign.pipeline.models import Campaign, CampaignPhase, ItemAssessment, Status, Submission
 from campaign.pipeline.workflow import default_schedule
+from communities.actions import do_update_community
 from communities.models import Community, District
-from standards.models import Item
+from standards.models import Item, scored_by_people
 
 HUANCUI, WENDENG = "371002", "371003"
 DEMO_START_DAYS_AGO = 60
@@ -55,7 +57,13 @@ def seed_submissions(campaign: Campaign) -> int:
     """Create the demo submissions once; a campaign that already has some is left alone."""
     if campaign.submissions.exists():
         return 0
-    items = list(Item.objects.filter(standard_id=campaign.standard_id).order_by("display_order"))
+    # The items people score: the system scores the auto-verified ones when a submission is
+    # submitted, and the survey the survey's.
+    items = list(
+        Item.objects.filter(scored_by_people(), standard_id=campaign.standard_id).order_by(
+            "display_order"
+        )
+    )
     users = {u.username: u for u in get_user_model().objects.filter(username__contains=".")}
     created = 0
     for district_code in District.objects.order_by("display_order").values_list("code", flat=True):
@@ -93,9 +101,14 @@ def _seed_district(
             )
     finished = chosen[:complete]
     if staff is None:
+        # No demo account for this district: submitted as if by its staff, the figures frozen
+        # and the auto-verified items scored as submitting does.
         Submission.objects.filter(campaign=campaign, community__in=finished).update(
             status=Status.SUBMITTED, submitted_at=timezone.now()
         )
+        office = get_user_model().objects.get(username="office")
+        for submission in Submission.objects.filter(campaign=campaign, community__in=finished):
+            write_auto_self_scores(submission, freeze_figures(submission, office), office)
         return len(chosen)
     admin = users[_account(district_code, "admin")]
     ids = dict(
@@ -111,6 +124,11 @@ def _seed_district(
         do_recommend(ids[community.pk], rank, RECOMMEND_REASON, actor=admin)
     if forwarded:
         do_forward_district(campaign.pk, finished[0].district_id, actor=admin)
+        # The district corrects a figure after sending its list: the office sees
+        # "提交后已修改" on the audit page and re-checks it before passing.
+        sent = finished[returned]
+        workers = (sent.full_time_workers or 6) - 2
+        do_update_community(sent.pk, {"full_time_workers": workers}, actor=admin)
     return len(chosen)
 
 

@@ -37,6 +37,7 @@ from campaign.joint.actions import OpinionRow, do_close_review, do_give_opinions
 from campaign.kernel.models import Profile
 from campaign.kernel.roles import Role
 from campaign.kernel.users import Actor
+from campaign.pipeline.figures import frozen_figures, write_auto_audits
 from campaign.pipeline.models import (
     DISTRICT_STATES,
     Campaign,
@@ -95,7 +96,9 @@ def seed_candidates(campaign: Campaign, password: str) -> bool:
     later = [s for code in (RUSHAN, GAOQU, JINGQU, LINGANG, NANHAI) for s in lists[code]]
     for submission in later:
         do_pass_audit(submission.pk, actor=office)
-    seed_survey(campaign, office, later, third)
+    gaoqu = lists[GAOQU]
+    # 高区's second candidate: too few questionnaires, ended with the office's reason.
+    seed_survey(campaign, office, later, third, short=gaoqu[1])
 
     units = list(MemberUnit.objects.filter(is_active=True, items__isnull=False).distinct())
     for submission in later:
@@ -103,7 +106,6 @@ def seed_candidates(campaign: Campaign, password: str) -> bool:
         for unit in units:
             if unit.code not in behind:
                 _review(submission, unit, users[_unit_account(unit)], disagree=unit.code == "zzb")
-    gaoqu = lists[GAOQU]
     do_veto(gaoqu[0].pk, "该社区年内发生较大安全生产责任事故。", actor=users["unit.zuzhi"])
     for submission in [s for s in later if s.district.code != RUSHAN]:
         do_close_review(submission.pk, actor=office)
@@ -182,6 +184,9 @@ def _forward(campaign: Campaign, district_code: str, count: int, office: Any) ->
         submission.rank = rank
         submission.recommendation_reason = "创建特色鲜明，居民认可度高。"
         submission.save()
+        figures = frozen_figures(submission)
+        if figures is not None:
+            write_auto_audits(submission, figures, office)
     if chosen:
         DistrictRecommendation.objects.get_or_create(
             campaign=campaign,
@@ -194,10 +199,12 @@ def _forward(campaign: Campaign, district_code: str, count: int, office: Any) ->
 def _audit_all(submission: Submission, office: Any, *, differ: bool) -> None:
     rows = {}
     for assessment in submission.assessments.select_related("item"):
+        if assessment.item.is_system_scored:
+            continue  # the system's rows (auto-verified items) are written by the audit itself
         score = assessment.self_score or Decimal(0)
         row = AuditRow(score=score)
-        if differ and assessment.item.code == "3.2" and score >= 1:
-            row = AuditRow(score=score - 1, reason="服务中心面积按产权证明核减。")
+        if differ and assessment.item.code == "3.1" and score >= 1:
+            row = AuditRow(score=score - 1, reason="实地查看：服务体系台账不全，核减1分。")
         if submission.district.code == RONGCHENG and assessment.item.code == "4.7":
             row = AuditRow(score=score, revision_request="请补充垃圾分类台账和照片。")
         rows[assessment.item_id] = row

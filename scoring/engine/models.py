@@ -23,9 +23,9 @@ class Outcome(models.TextChoices):
     # Where the workflow already decided: these come before any rule.
     CANCELLED = "cancelled", _("公示异议成立，已取消")
     DECLINED = "declined", _("领导小组研究未通过")
+    SHORT_SAMPLE = "short_sample", _("样本不足：有效问卷少于规定样本量")
     MIN_TOTAL = "min_total", _("总分低于最低分")
     NO_SURVEY = "no_survey", _("缺少满意度调查结果")
-    SHORT_SAMPLE = "short_sample", _("样本不足：有效问卷少于规定样本量")
     MIN_SATISFACTION = "min_satisfaction", _("满意率低于最低要求")
     VETOED = "vetoed", _("成员单位一票否决")
     DISTRICT_QUOTA = "district_quota", _("超出本区市入围名额")

@@ -14,8 +14,9 @@ the community's 12-digit code (lowest first) — so equal scores always get the 
 The joint stage follows the workflow first: cancelled after an upheld objection, turned down by
 the leading group (out, with that reason), approved and onwards (on the list, their places
 taken first). The others are held against the shortlist rules, in this order, and the first rule
-a community fails is its outcome: minimum total; a survey result at all; a sample the office
-did not accept as sufficient (样本不足, when the rules exclude it); minimum satisfaction rate;
+a community fails is its outcome: a sample the office did not accept as sufficient (样本不足,
+when the rules exclude it: the reason its total lacks the survey's points); minimum total; a
+survey result at all; minimum satisfaction rate;
 no member unit's veto; the district's quota; the city-wide cap. The quota and the cap take the
 best-ranked of the communities that passed the earlier rules.
 
@@ -123,13 +124,14 @@ def _ranking(rules: ScoringRules) -> str:
         f"WHEN status = '{Status.NOT_APPROVED.value}' THEN '{Outcome.DECLINED.value}'",
         f"WHEN status IN ({decided_in}) THEN NULL",
     ]
+    # Before the total: a short sample's missing survey points are why its total is low.
+    if rules.exclude_short_sample:
+        failed_rule.append(f"WHEN short_sample THEN '{Outcome.SHORT_SAMPLE.value}'")
     if rules.min_total is not None:
         failed_rule.append(
             f"WHEN total < CAST(%(min_total)s AS NUMERIC) THEN '{Outcome.MIN_TOTAL.value}'"
         )
     failed_rule.append(f"WHEN COALESCE(valid, 0) = 0 THEN '{Outcome.NO_SURVEY.value}'")
-    if rules.exclude_short_sample:
-        failed_rule.append(f"WHEN short_sample THEN '{Outcome.SHORT_SAMPLE.value}'")
     if rules.min_satisfaction is not None:
         failed_rule.append(
             "WHEN satisfied < CAST(%(min_satisfaction)s AS NUMERIC) * valid"

@@ -15,6 +15,7 @@ from campaign.demo.seed import DEMO_PASSWORD, DEMO_USERS
 from campaign.district.models import DistrictRecommendation
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
+from campaign.pipeline.figures import figure_changes, frozen_figures
 from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.pipeline.workflow import Action, refusal
 from campaign.register.forms import INDICATOR_FILTERS
@@ -179,6 +180,27 @@ class SeedDemoTests(TestCase):
                 self.assertContains(shortlist, "超出本区市入围名额")
                 dashboard = self.client.get(reverse("score_dashboard", args=[2020]))
                 self.assertContains(dashboard, "<svg")
+
+    def test_the_integrity_cases_are_there_to_see(self) -> None:
+        """A survey ended below its sample with the office's reason (issue 16), kept off the
+        list, and a figure edited after forwarding that waits for the office's re-check."""
+        short = SurveyTally.objects.get(short_sample=True)
+        self.assertEqual((short.valid < short.sample_size, short.points), (True, 0))
+        self.assertIn("不计满意度得分", short.finish_reason)
+        joint = ScoreSnapshot.objects.get(submission=short.submission, stage=Stage.JOINT)
+        self.assertEqual(joint.outcome, Outcome.SHORT_SAMPLE)
+        self.client.login(username="leader", password=DEMO_PASSWORD)
+        table = self.client.get(reverse("decision_table", args=[2020]))
+        self.assertContains(table, "样本不足")
+        edited = [
+            s
+            for s in Submission.objects.filter(status=Status.FORWARDED)
+            if figure_changes(frozen_figures(s))
+        ]
+        self.assertEqual(len(edited), 1)
+        self.client.login(username="office", password=DEMO_PASSWORD)
+        audit = self.client.get(reverse("review_audit", args=[2020, edited[0].community.code]))
+        self.assertContains(audit, "提交后已修改")
 
     def test_running_again_adds_nothing_and_keeps_edits(self) -> None:
         Community.objects.filter(code="371002002001").update(households=1234)

@@ -165,18 +165,18 @@ class ShortlistWorkbookTests(ExportCase):
                 "入围",
                 "公示异议成立，已取消",
                 "领导小组研究未通过",
+                "样本不足：有效问卷少于规定样本量",
                 "总分低于最低分",
                 "缺少满意度调查结果",
-                "样本不足：有效问卷少于规定样本量",
                 "满意率低于最低要求",
                 "成员单位一票否决",
                 "超出本区市入围名额",
                 "超出全市入围总数",
             ),
         )
-        self.assertEqual(rows[3], ("环翠区", 3, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0))
+        self.assertEqual(rows[3], ("环翠区", 3, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0))
         self.assertEqual(rows[4], ("文登区", 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0))
-        self.assertEqual(rows[5], ("合计", 4, 2, 0, 0, 0, 1, 0, 0, 1, 0, 0))
+        self.assertEqual(rows[5], ("合计", 4, 2, 0, 0, 0, 0, 1, 0, 1, 0, 0))
         rules = {row[0]: row[1] for row in rows[9:15]}
         self.assertEqual(
             rules,
@@ -402,7 +402,7 @@ class LibreOfficeTests(ExportCase):
             action="community.update", actor_name="x", comment='=HYPERLINK("http://x")'
         )
         expected_in_first_sheet = {
-            "shortlist": ['"环翠区",3,2,0,0,0,1,0,0,0,0,0', '"合计",4,2,0,0,0,1,0,0,1,0,0'],
+            "shortlist": ['"环翠区",3,2,0,0,0,0,1,0,0,0,0', '"合计",4,2,0,0,0,0,1,0,1,0,0'],
             "matrix": ['"371002001001","东北村社区","环翠区",3,3,3', "'=1+1"],
             "survey": ['"环翠区",3,100,0,0,0,100,96,96,"90.2～98.4",2,1,80,16,4,0'],
             "audit_log": ['\'=HYPERLINK(""http://x"")'],

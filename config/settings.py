@@ -117,6 +117,7 @@ TEMPLATES = [
             "libraries": {
                 "evidence_tags": "campaign.pipeline.evidence_tags",
                 "survey_figures": "campaign.pipeline.survey_figures",
+                "form_tags": "campaign.pipeline.form_tags",
             },
             "context_processors": [
                 "django.template.context_processors.request",

@@ -126,11 +126,26 @@ ROUTES = [
         args=OWN_COMMUNITY_IN_YEAR,
     ),
     Route("district_review", "get", only(200, "district_admin", "other_admin"), args=YEAR),
+    # Refused (nothing typed): the page again with the message, what was typed kept.
     *(
         Route(
-            name, "post", only(302, "district_admin", other_admin=404), args=OWN_COMMUNITY_IN_YEAR
+            name, "post", only(400, "district_admin", other_admin=404), args=OWN_COMMUNITY_IN_YEAR
         )
-        for name in ("submission_return", "submission_recommend", "submission_withdraw")
+        for name in ("submission_return", "submission_recommend")
+    ),
+    Route(
+        "submission_withdraw",
+        "post",
+        only(302, "district_admin", other_admin=404),
+        args=OWN_COMMUNITY_IN_YEAR,
+    ),
+    # A draft's outcome: its own district reads it; the city sees nothing before it is sent.
+    Route(
+        "submission_outcome",
+        "get",
+        only(200, "staff", "district_admin")
+        | only(404, "other_staff", "other_admin", "office", "reviewer", "leader", "sysadmin"),
+        args=OWN_COMMUNITY_IN_YEAR,
     ),
     Route("district_forward", "post", only(302, "district_admin", "other_admin"), args=YEAR),
     # -- evidence routes (tests/assessment/test_evidence.py owns the behaviour) --

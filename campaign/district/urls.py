@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:year>/district/<str:code>/recommend/", views.recommend, name="submission_recommend"),
     path("<int:year>/district/<str:code>/withdraw/", views.withdraw, name="submission_withdraw"),
     path("<int:year>/district/forward/", views.forward, name="district_forward"),
+    path("<int:year>/district/<str:code>/outcome/", views.outcome, name="submission_outcome"),
 ]

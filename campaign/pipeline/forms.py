@@ -35,17 +35,19 @@ def first_error(form: forms.Form) -> str:
 
 def run_form_action(
     request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], success: str
-) -> None:
-    """Validate a small one-purpose form, run the action with its data, and flash the outcome."""
+) -> bool:
+    """Validate a small one-purpose form, run the action with its data, and flash the outcome;
+    whether it was done (a caller may then show the form again with what was typed)."""
     if not form.is_valid():
         messages.error(request, first_error(form))
-        return
+        return False
     try:
         action(form.cleaned_data)
     except ActionRefused as exc:
         messages.error(request, exc.message)
-        return
+        return False
     messages.success(request, success)
+    return True
 
 
 class ItemRowForm(forms.Form):

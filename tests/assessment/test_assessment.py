@@ -269,7 +269,7 @@ class DistrictReviewTests(AssessmentCase):
         self.login(self.district_admin)
         url = reverse("submission_return", args=[2020, self.dongbei.code])
         response = self.client.post(url, {"comment": ""}, follow=True)
-        self.assertContains(response, "退回意见")
+        self.assertContains(response, "退回意见", status_code=400)
         response = self.client.post(url, {"comment": "3.2项面积与名录不符。"}, follow=True)
         self.assertContains(response, "已将东北村社区退回修改")
         submission.refresh_from_db()

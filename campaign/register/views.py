@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
 from campaign.kernel.users import AuthenticatedRequest
-from campaign.pipeline.models import Campaign
+from campaign.pipeline.figures import figure_changes, frozen_figures
+from campaign.pipeline.models import Campaign, Submission
 from campaign.register.forms import CommunityFactsForm, RegisterFilterForm
 from communities import importing, staging
 from communities.access import communities_for, districts_for, get_community_for_user
@@ -56,12 +57,20 @@ def community_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     campaign = Campaign.objects.current()
     backing = items_by_hard_indicator(campaign.standard) if campaign is not None else {}
     rows = [(result, backing.get(result.indicator, [])) for result in results_for(community)]
+    submission = (
+        Submission.objects.filter(campaign=campaign, community=community).first()
+        if campaign is not None
+        else None
+    )
+    figures = frozen_figures(submission) if submission is not None else None
     return render(
         request,
         "campaign/register/detail.html",
         {
             "community": community,
             "indicator_rows": rows,
+            "figures": figures,
+            "figure_changes": figure_changes(figures),
             "campaign": campaign,
             "can_edit": scope_of(request.user).can(Capability.EDIT_COMMUNITY),
         },

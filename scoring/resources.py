@@ -18,6 +18,7 @@ from import_export.formats.base_formats import XLSX
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from campaign.kernel.auth import display_name
+from campaign.pipeline.rates import interval_percent
 from communities.sheets import defuse
 from scoring.engine.models import ScoreSnapshot, ScoringRules
 from scoring.exports.models import ExportJob
@@ -66,7 +67,10 @@ class ScoreSnapshotResource(DefusedResource):
     satisfaction_points = column(_("群众满意得分"), "satisfaction_points")
     satisfied = column(_("满意份数"), "satisfied")
     valid = column(_("有效问卷"), "valid")
+    sample_size = column(_("规定样本量"), "sample_size")
     rate = column(_("满意率（%）"))
+    interval = column(_("95%区间（%）"))
+    short_sample = column(_("样本不足"))
     veto_count = column(_("否决单位数"), "veto_count")
     city_rank = column(_("全市排名"), "city_rank")
     district_rank = column(_("区市内排名"), "district_rank")
@@ -87,7 +91,10 @@ class ScoreSnapshotResource(DefusedResource):
             "satisfaction_points",
             "satisfied",
             "valid",
+            "sample_size",
             "rate",
+            "interval",
+            "short_sample",
             "veto_count",
             "city_rank",
             "district_rank",
@@ -107,6 +114,14 @@ class ScoreSnapshotResource(DefusedResource):
         percent = snapshot.satisfaction_percent
         return None if percent is None else float(percent)
 
+    def dehydrate_interval(self, snapshot: ScoreSnapshot) -> str:
+        # The rate is never read without its sample: 2 of 30 is not 100 %.
+        bounds = interval_percent(snapshot.satisfied or 0, snapshot.valid or 0)
+        return "" if bounds is None else f"{bounds[0]}–{bounds[1]}"
+
+    def dehydrate_short_sample(self, snapshot: ScoreSnapshot) -> str:
+        return str(_("是")) if snapshot.short_sample else ""
+
 
 class ScoringRulesResource(DefusedResource):
     campaign = column(_("创建活动"), "campaign__name")
@@ -116,6 +131,7 @@ class ScoringRulesResource(DefusedResource):
     min_satisfaction = column(_("最低满意率（%）"))
     district_quota = column(_("每区市入围名额"), "district_quota")
     city_cap = column(_("全市入围总数"), "city_cap")
+    exclude_short_sample = column(_("样本不足不入围"))
     note = column(_("说明"), "note")
     created_at = column(_("设定时间"), "created_at")
     created_by = column(_("设定人"))
@@ -130,6 +146,7 @@ class ScoringRulesResource(DefusedResource):
             "min_satisfaction",
             "district_quota",
             "city_cap",
+            "exclude_short_sample",
             "note",
             "created_at",
             "created_by",
@@ -139,6 +156,9 @@ class ScoringRulesResource(DefusedResource):
     def dehydrate_min_satisfaction(self, rules: ScoringRules) -> float | None:
         percent = rules.min_satisfaction_percent
         return None if percent is None else float(percent)
+
+    def dehydrate_exclude_short_sample(self, rules: ScoringRules) -> str:
+        return str(_("是") if rules.exclude_short_sample else _("否"))
 
     def dehydrate_created_by(self, rules: ScoringRules) -> str:
         return display_name(rules.created_by) if rules.created_by else ""

@@ -79,16 +79,28 @@ def survey_row(code: str, reference: str, answer: str = "满意", **cells: Any) 
 
 
 def survey_workbook(campaign: Any, rows: Sequence[dict[str, Any]]) -> bytes:
-    """The campaign's survey template (as the office hands it to the firm) filled with rows."""
+    """The campaign's survey template (as the office hands it to the firm) filled with rows;
+    awareness questions (是/否) are answered 是 unless given by header."""
+    from campaign.survey.models import QuestionKind, SurveyQuestion
     from campaign.survey.sheet_template import template_workbook
 
     workbook = load_workbook(BytesIO(template_workbook(campaign)))
     sheet = workbook.worksheets[0]
     headers = [str(cell.value or "") for cell in sheet[1]]
+    awareness = {
+        f"{position}."
+        for position in SurveyQuestion.objects.filter(
+            campaign=campaign, kind=QuestionKind.AWARENESS
+        ).values_list("position", flat=True)
+    }
+
+    def default(header: str, answer: str) -> Any:
+        if not header[:1].isdigit():
+            return None
+        return "是" if header.split(" ")[0].split("．")[0] in awareness else answer
+
     for row in rows:
-        sheet.append(
-            [row.get(header, row["answer"] if header[:1].isdigit() else None) for header in headers]
-        )
+        sheet.append([row.get(header, default(header, row["answer"])) for header in headers])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -101,7 +101,9 @@ ROUTES = [
     # Self-assessment (tests/assessment/test_assessment.py owns the behaviour). The routes run in
     # this order: the save below starts 东北村社区's draft, which the later routes act on.
     Route("campaign_schedule", "get", everyone(), args=YEAR),
-    Route("phase_extend", "post", only(302, "office", "sysadmin"), args=EXTEND, data=EXTENSION),
+    # The office extends to 2099-12-31; the administrator's same date is then refused (not
+    # later than the deadline): the page again with the message and what was typed.
+    Route("phase_extend", "post", only(302, "office", sysadmin=400), args=EXTEND, data=EXTENSION),
     Route("phase_dates", "post", only(302, "office", "sysadmin"), args=PHASE, data=DATES),
     Route("assessment_list", "get", everyone(), args=YEAR),
     # City roles see a submission only once the district has sent it on: a draft is not there.

@@ -93,9 +93,10 @@ class QueryCountTests(CampaignTestCase):
             # campaign, count, page with progress, quota, recommended, forwarded, items, phases
             (self.district_admin, reverse("district_review", args=[2020])): 8,
             # campaign, community, submission, phases, assessments, their evidence, items,
-            # category progress (2), the evidence library, the frozen figures and their
-            # indicator results
-            (self.staff, reverse("assessment_detail", args=[2020, "371002004100"])): 12,
+            # category progress (2), the evidence library, the frozen figures, their indicator
+            # results, the auto-verified items, the register's figures now (提交后已修改) and
+            # the survey's result
+            (self.staff, reverse("assessment_detail", args=[2020, "371002004100"])): 15,
         }
         self.fill_district(1)
         for (user, url), expected in pages.items():

@@ -175,6 +175,11 @@ def _evidence_target(
     submission = lock_or_start(campaign_id, community_id)
     check(submission, Action.SAVE, actor)
     item = Item.objects.get(pk=item_id, standard_id=submission.campaign.standard_id)
+    if item.is_survey_scored:
+        raise ActionRefused(
+            _("%(code)s %(title)s由满意度调查计分，社区不自评，不需要上传佐证材料。")
+            % {"code": item.code, "title": item.title}
+        )
     assessment, _created = ItemAssessment.objects.select_for_update().get_or_create(
         submission=submission, item=item
     )

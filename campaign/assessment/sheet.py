@@ -17,7 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.pipeline.access import AssessmentTarget
-from campaign.pipeline.items import MAX_EXPLANATION
+from campaign.pipeline.items import MAX_EXPLANATION, auto_scores, judging_figures
 from campaign.pipeline.models import ItemAssessment
 from communities.models import Community
 from communities.sheets import BinaryWriter, defuse
@@ -60,6 +60,8 @@ def write_sheet(target: AssessmentTarget, output: "str | BinaryWriter") -> None:
     because protection and validations need it; 33 rows are small."""
     campaign, community = target.campaign, target.community
     saved = saved_assessments(target)
+    # What the system gives the auto-verified items, as the page shows it.
+    auto = auto_scores(campaign, community, judging_figures(target.submission))
     items = Item.objects.filter(standard_id=campaign.standard_id).select_related("category")
     workbook = Workbook()
     sheet = workbook.active
@@ -90,7 +92,7 @@ def write_sheet(target: AssessmentTarget, output: "str | BinaryWriter") -> None:
         cell.fill, cell.border, cell.number_format = _GREY, _BORDER, "@"
         cell.font = Font(bold=column % 2 == 1, color="444444")
     _merged(sheet, NOTE_ROW, instructions(), Font(color="C00000"), wrap=True)
-    sheet.row_dimensions[NOTE_ROW].height = 96
+    sheet.row_dimensions[NOTE_ROW].height = 112
     for column, name in enumerate(COLUMNS, start=1):
         cell = sheet.cell(HEADER_ROW, column, name)
         cell.font, cell.fill, cell.border = Font(bold=True), _HEADER, _BORDER
@@ -98,8 +100,7 @@ def write_sheet(target: AssessmentTarget, output: "str | BinaryWriter") -> None:
 
     row = HEADER_ROW
     for row, item in enumerate(items, start=HEADER_ROW + 1):
-        assessment = saved.get(item.pk)
-        _item_row(sheet, row, item, assessment)
+        _item_row(sheet, row, item, saved.get(item.pk), auto.get(item.pk))
 
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -121,9 +122,10 @@ def instructions() -> str:
     return _(
         "填写说明：1. 只填写白色的“自评得分”“自评说明”两列；灰色单元格请勿修改，不要增删行。"
         "2. 自评得分为0到本项分值之间的数字，最小单位0.5分；得分大于0分时必须填写自评说明"
-        "（不超过%(max)d字）。3. 本表导入后即为系统中的内容：得分或说明留空的，导入后该项的"
-        "得分或说明将被清空（上传后会先显示预览，确认后才保存）。4. 只能导入本社区（社区代码"
-        "见第%(row)d行）的自评表：请在系统的“导入自评表”页面上传。"
+        "（不超过%(max)d字）；标为“由满意度调查计分”“系统自动核验”的小项由满意度调查或系统"
+        "根据社区基础数据计分，不需填写。3. 本表导入后即为系统中的内容：得分或说明留空的，"
+        "导入后该项的得分或说明将被清空（上传后会先显示预览，确认后才保存）。"
+        "4. 只能导入本社区（社区代码见第%(row)d行）的自评表：请在系统的“导入自评表”页面上传。"
     ) % {"max": MAX_EXPLANATION, "row": IDENTITY_ROW}
 
 
@@ -134,7 +136,13 @@ def _merged(sheet: Worksheet, row: int, text: str, font: Font, wrap: bool = Fals
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
 
 
-def _item_row(sheet: Worksheet, row: int, item: Item, assessment: ItemAssessment | None) -> None:
+def _item_row(
+    sheet: Worksheet,
+    row: int,
+    item: Item,
+    assessment: ItemAssessment | None,
+    system: tuple[Decimal, str] | None,
+) -> None:
     fixed = (item.code, item.category.name, item.title, _number(item.max_points))
     for column, value in enumerate(fixed, start=1):
         cell = sheet.cell(row, column, defuse(value))
@@ -145,7 +153,9 @@ def _item_row(sheet: Worksheet, row: int, item: Item, assessment: ItemAssessment
     if item.is_system_scored:
         # Locked and grey: the survey or the system scores these, nobody types them.
         marker = system_marker(item)
-        for column, value in ((5, marker), (6, "")):
+        # An auto-verified item's row says what the system gives it and why.
+        basis = system[1] if system is not None else ""
+        for column, value in ((5, marker), (6, defuse(basis))):
             cell = sheet.cell(row, column, value or None)
             cell.fill, cell.border = _GREY, _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=True)

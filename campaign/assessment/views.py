@@ -24,6 +24,7 @@ from campaign.pipeline.access import (
     get_assessment_for_user,
     submissions_for,
 )
+from campaign.pipeline.figures import figure_changes, frozen_figures
 from campaign.pipeline.models import (
     CampaignPhase,
     EvidenceFile,
@@ -98,7 +99,12 @@ def _render_detail(
     can_assess = scope.can(Capability.ASSESS)
     locked_reason = refusal(target.campaign, state, Action.SAVE, scope.role) if can_assess else ""
     editable = can_assess and not locked_reason
-    blocks = items.assessment_blocks(target.campaign, target.community, submission)
+    figures = frozen_figures(submission) if submission else None
+    # Until (re)submitted the auto-verified items follow the register; then the frozen figures.
+    reopened = items.resubmittable(state)
+    blocks = items.blocks_on_figures(
+        target.campaign, target.community, submission, items.judging_figures(submission)
+    )
     for block in blocks:
         for row in block.rows:
             row.kept = (kept or {}).get(row.item.pk)
@@ -124,6 +130,10 @@ def _render_detail(
             "can_submit": can_assess
             and not refusal(target.campaign, state, Action.SUBMIT, scope.role),
             "library": library,
+            "figures": figures,
+            "reopened": reopened,
+            "figure_changes": [] if reopened else figure_changes(figures),
+            "tally": items.survey_tally(submission),
             "problems": problems or [],
             "deadline": _deadline(target, state),
         },
@@ -164,10 +174,9 @@ def save_item(request: AuthenticatedRequest, year: int, code: str, item_code: st
         )
     except ActionRefused as exc:
         if wants_json:
-            return JsonResponse({"ok": False, "error": exc.message}, status=409)
-        messages.error(request, f"{item.code} {item.title}：{exc.message}")
-        refreshed = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
-        return _render_detail(request, refreshed, kept={item.pk: typed}, status=409)
+            stale = isinstance(exc, actions.StaleItem)
+            return JsonResponse({"ok": False, "error": exc.message, "stale": stale}, status=409)
+        return _refused(request, year, code, item, {**typed, "error": exc.message}, 409)
     saved = outcome.assessment
     if wants_json:
         progress = items.category_progress(target.campaign, saved.submission)
@@ -183,14 +192,25 @@ def save_item(request: AuthenticatedRequest, year: int, code: str, item_code: st
             }
         )
     if outcome.score_error:
-        messages.error(
-            request,
-            _("%(item)s：%(error)s；自评说明已保存，得分未修改。")
-            % {"item": f"{item.code} {item.title}", "error": outcome.score_error},
-        )
-    elif outcome.changed:
+        error = _("%(error)s；自评说明已保存，得分未修改。") % {"error": outcome.score_error}
+        return _refused(request, year, code, item, {**typed, "error": error}, 400)
+    if outcome.changed:
         messages.success(request, _("%(item)s 已保存。") % {"item": f"{item.code} {item.title}"})
     return redirect(reverse("assessment_detail", args=[year, code]) + f"#item-{item.code}")
+
+
+def _refused(
+    request: AuthenticatedRequest,
+    year: int,
+    code: str,
+    item: Item,
+    kept: dict[str, str],
+    status: int,
+) -> HttpResponse:
+    """The page again with what was typed still in the item's form and the refusal beside it,
+    so a refused save loses no typed word (the saved values are read afresh)."""
+    target = get_assessment_for_user(request.user, year, code, Capability.ASSESS)
+    return _render_detail(request, target, kept={item.pk: kept}, status=status)
 
 
 @login_required

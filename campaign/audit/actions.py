@@ -79,7 +79,13 @@ def do_audit_items(
     with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.AUDIT_ITEM, actor)
-        figures = ensure_auto_audits(submission, actor)
+        # The versions the page can have seen: rows the system writes just below are new to it.
+        seen = dict(
+            ItemAudit.objects.filter(
+                submission=submission, round=submission.audit_round
+            ).values_list("item_id", "version")
+        )
+        figures, written = ensure_auto_audits(submission, actor)
         items = {
             item.pk: item
             for item in Item.objects.filter(
@@ -106,9 +112,25 @@ def do_audit_items(
             if item is None:
                 raise ActionRefused(_("审核的小项不属于本次创建标准。"))
             try:
-                _refuse_stale(row, saved.get(item_id))
-                _refuse_system_score(row, item, saved.get(item_id), figures is not None)
-                cleaned[item_id] = _clean_row(row, item, self_scores.get(item_id))
+                if item.is_survey_scored:
+                    _refuse_stale(row, saved.get(item_id), seen.get(item_id, 0))
+                    _refuse_survey_row(row)
+                    continue
+                try:
+                    if item.is_auto_scored and figures is not None:
+                        values = _system_row(row, saved[item_id])
+                    else:
+                        values = _clean_row(row, item, self_scores.get(item_id))
+                except RowRefused:
+                    # Typed on an older page: that is the news, not the typing.
+                    _refuse_stale(row, saved.get(item_id), seen.get(item_id, 0))
+                    raise
+                # A row sent as it is saved overwrites nothing, however old its page: only a
+                # change is held to the version (the whole form sends every row, and the
+                # system may have written a row since the page was opened).
+                if values != _saved_values(saved.get(item_id)):
+                    _refuse_stale(row, saved.get(item_id), seen.get(item_id, 0))
+                cleaned[item_id] = values
             except RowRefused as exc:
                 by_item[item_id], fields[item_id] = exc.message, exc.field
                 if isinstance(exc, StaleRow):
@@ -128,9 +150,6 @@ def do_audit_items(
         changes: dict[str, dict[str, Any]] = {}
         for item_id, (score, reason, comment, request) in cleaned.items():
             audit = saved.get(item_id)
-            if _scored_by_the_system(items[item_id], figures is not None):
-                # Only the comment and the revision request are the office's on these rows.
-                score, reason = (audit.audited_score, audit.reason) if audit else (None, "")
             before = (
                 (audit.audited_score, audit.reason, audit.comment, audit.revision_request)
                 if audit
@@ -153,37 +172,55 @@ def do_audit_items(
                 **({"comment": comment} if comment != before[2] else {}),
                 **({"revision_request": request} if request != before[3] else {}),
             }
-        if changes:
+        if changes or written:
+            # The log also asks for the scores to be recomputed once this commits.
             log(
                 submission,
                 Action.AUDIT_ITEM,
                 submission.status,
                 actor=actor,
                 ip=ip,
-                details={"round": submission.audit_round, "items": changes},
+                details={
+                    "round": submission.audit_round,
+                    "items": changes,
+                    **({"system_scored": written} if written else {}),
+                },
             )
     return len(changes)
 
 
-def ensure_auto_audits(submission: Submission, actor: Actor) -> RegisterFigures | None:
+def ensure_auto_audits(
+    submission: Submission, actor: Actor
+) -> tuple[RegisterFigures | None, dict[str, str | None]]:
     """The frozen figures, and the auto-verified items' audit rows of the current round
-    written from them if the round has none yet (a submission forwarded before the system
-    scored them). None for a submission that froze no figures (before this was built)."""
+    written from them if the round lacks any (a submission forwarded before the system scored
+    them): by item code, the points written ({} when nothing was). No figures (None) for a
+    submission that froze none (before this was built): its auto items are audited by hand."""
     figures = frozen_figures(submission)
     if figures is None:
-        return None
+        return None, {}
     auto = [item.pk for item in auto_items(submission)]
     have = ItemAudit.objects.filter(
         submission=submission, round=submission.audit_round, item_id__in=auto
     ).exclude(audited_score=None)
-    if have.count() < len(auto):
-        write_auto_audits(submission, figures, actor)
-    return figures
+    if have.count() == len(auto):
+        return figures, {}
+    write_auto_audits(submission, figures, actor)
+    written = ItemAudit.objects.filter(
+        submission=submission, round=submission.audit_round, item_id__in=auto
+    ).values_list("item__code", "audited_score")
+    return figures, {code: plain_number(points) for code, points in written}
 
 
-def _refuse_stale(row: AuditRow, audit: ItemAudit | None) -> None:
-    """Refuse a row saved on a page opened before someone else's save of it."""
-    current = audit.version if audit else 0
+def _saved_values(audit: ItemAudit | None) -> tuple[Decimal | None, str, str, str]:
+    if audit is None:
+        return (None, "", "", "")
+    return (audit.audited_score, audit.reason, audit.comment, audit.revision_request)
+
+
+def _refuse_stale(row: AuditRow, audit: ItemAudit | None, current: int) -> None:
+    """Refuse a row saved on a page opened before someone else's save of it (``current``:
+    the row's version before this action wrote anything)."""
     if row.version is None or row.version == current:
         return
     if audit is None:
@@ -203,21 +240,36 @@ def _refuse_stale(row: AuditRow, audit: ItemAudit | None) -> None:
     )
 
 
-def _scored_by_the_system(item: Item, frozen: bool) -> bool:
-    return item.is_survey_scored or (item.is_auto_scored and frozen)
+def _refuse_survey_row(row: AuditRow) -> None:
+    """The survey scores these items after the audit: nothing of them is the office's."""
+    if row.score is not None:
+        raise RowRefused("score", _("本项由满意度调查计分（调查结束后计分），不能审核打分。"))
+    for field, text in (
+        ("reason", row.reason),
+        ("comment", row.comment),
+        ("request", row.revision_request),
+    ):
+        if text.strip():
+            raise RowRefused(field, _("本项由满意度调查计分（调查结束后计分），市办不审核。"))
 
 
-def _refuse_system_score(row: AuditRow, item: Item, audit: ItemAudit | None, frozen: bool) -> None:
-    """Nobody types a survey item's score, nor an auto-verified one's (the system scores it
-    from the frozen figures; only a submission without them is audited by hand)."""
-    if row.score in (None, ""):
-        return
-    if item.is_survey_scored:
-        raise RowRefused("score", _("本项由满意度调查计分，不能审核打分。"))
-    if item.is_auto_scored and frozen:
-        same = audit is not None and audit.audited_score == row.score
-        if not same:
-            raise RowRefused("score", _("本项由系统根据社区基础数据自动核验计分，不能手工打分。"))
+def _system_row(row: AuditRow, audit: ItemAudit) -> tuple[Decimal | None, str, str, str]:
+    """An auto-verified item's row: the system's score and basis kept, only the revision
+    request is the office's (e.g. to have the district correct the register)."""
+    if row.score is not None and row.score != audit.audited_score:
+        raise RowRefused(
+            "score",
+            _(
+                "本项由系统根据提交时的社区基础数据自动核验计分（%(score)s分），不能手工打分；"
+                "数据有误的，请填写修改要求退回区市更正社区名录。"
+            )
+            % {"score": plain_number(audit.audited_score) or "—"},
+        )
+    for field, text in (("reason", row.reason), ("comment", row.comment)):
+        if text.strip() and text.strip() not in (audit.reason, audit.comment):
+            raise RowRefused(field, _("本项由系统自动核验计分，市办只能填写修改要求。"))
+    request = _bounded(row.revision_request, "request", _("修改要求"))
+    return audit.audited_score, audit.reason, audit.comment, request
 
 
 def _clean_row(
@@ -256,9 +308,16 @@ def do_pass_audit(
     with transaction.atomic(durable=True):
         submission = locked(submission_id)
         check(submission, Action.AUDIT_ITEM, actor)
-        ensure_auto_audits(submission, actor)
+        _figures, written = ensure_auto_audits(submission, actor)
         submission.audit_comment = comment
-        move(submission, Action.PASS_AUDIT, actor=actor, ip=ip, comment=comment)
+        move(
+            submission,
+            Action.PASS_AUDIT,
+            actor=actor,
+            ip=ip,
+            comment=comment,
+            details={"system_scored": written} if written else None,
+        )
     return submission
 
 

@@ -64,8 +64,9 @@ class AuditItemForm(ItemRowForm):
 
 
 def sent(data: Mapping[str, Any], item: Item) -> bool:
-    """Whether the page sent this item's row; an item it did not send is left as it is."""
-    return html_name("score", item) in data
+    """Whether the page sent this item's row; an item it did not send is left as it is. An
+    auto-verified item's row sends only its revision request (the system scores it)."""
+    return html_name("score", item) in data or html_name("request", item) in data
 
 
 def initial_for(audit: ItemAudit | None, carried: ItemAudit | None) -> dict[str, str]:

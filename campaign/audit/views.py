@@ -1,13 +1,17 @@
 """The office's pages: the list of forwarded candidates, and the item-by-item audit and its
 decisions."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.db.models import (
     Count,
     IntegerField,
@@ -43,13 +47,15 @@ from campaign.pipeline.access import (
     get_submission_for_user,
     submissions_for,
 )
-from campaign.pipeline.figures import figure_changes, frozen_figures, indicator_results
+from campaign.pipeline.figures import figure_changes, frozen_figures
 from campaign.pipeline.forms import html_name
 from campaign.pipeline.models import ItemAssessment, ItemAudit, Status, Submission
 from campaign.pipeline.workflow import Action, ActionRefused, actions_for, refusal
 from communities.indicators import with_hard_indicators
 from communities.models import Community
 from standards.models import Item, scored_by_people
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 # Short names for the counts at the top of the office's list.
@@ -137,14 +143,26 @@ class AuditLine:
     audit: ItemAudit | None
     form: AuditItemForm
     history: list[ItemAudit] = field(default_factory=list)
+    # The submission froze its register figures (submissions from before that are audited by
+    # hand, auto-verified items included).
+    frozen: bool = False
+    # A survey item's points once the survey has ended (other than the satisfaction rate's).
+    survey_points: Any = None
 
     @property
-    def system_scored(self) -> bool:
-        """Scored by the survey, or by the system from the frozen figures: nothing to type."""
-        item = self.row.item
-        return item.is_survey_scored or (item.is_auto_scored and self.frozen)
+    def auto(self) -> bool:
+        """Scored by the system from the frozen figures: only a revision request to type."""
+        return self.row.item.is_auto_scored and self.frozen
 
-    frozen: bool = False
+    @property
+    def system_score(self) -> Decimal | None:
+        """The auto-verified score of the round: as recorded, or as it will be on the first
+        save or pass of the round (a page view writes nothing)."""
+        return self.audit.audited_score if self.audit else self.row.system_score
+
+    @property
+    def system_basis(self) -> str:
+        return self.audit.comment if self.audit else self.row.system_basis
 
     @property
     def differs(self) -> bool:
@@ -173,13 +191,21 @@ def _line(
     history: list[ItemAudit],
     posted: dict[int, AuditItemForm],
     frozen: bool,
+    survey_points: Any,
 ) -> AuditLine:
     form = posted.get(row.item.pk)
     if form is None:
         form = AuditItemForm(
             item=row.item, initial=initial_for(saved, _carried(row, saved, history))
         )
-    return AuditLine(row=row, audit=saved, form=form, history=history, frozen=frozen)
+    return AuditLine(
+        row=row,
+        audit=saved,
+        form=form,
+        history=history,
+        frozen=frozen,
+        survey_points=survey_points,
+    )
 
 
 @login_required
@@ -200,6 +226,7 @@ def audit_detail(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
     except AuditRowsRefused as exc:
         return _refused_rows(request, submission, posted, exc)
     except ActionRefused as exc:
+        # The audit is closed to this office (state, dates): nothing left to type in.
         _refused(request, exc)
         return redirect("review_audit", year=year, code=code)
     if changed:
@@ -214,6 +241,7 @@ def _refused_rows(
     submission: Submission,
     posted: dict[int, AuditItemForm],
     exc: AuditRowsRefused,
+    kept: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The page again with each refused row's problem beside its field and what was typed
     kept. A row someone else saved meanwhile now carries that save's version: the auditor has
@@ -232,7 +260,7 @@ def _refused_rows(
             form = posted[pk] = AuditItemForm(data, item=form.item)
             form.is_valid()
         form.add_error(exc.fields[pk], problem)
-    return _render_audit(request, submission, posted, status=400)
+    return _render_audit(request, submission, posted, kept=kept, status=400)
 
 
 def _posted_forms(request: HttpRequest, submission: Submission) -> dict[int, AuditItemForm]:
@@ -250,22 +278,20 @@ def _render_audit(
     submission: Submission,
     posted: dict[int, AuditItemForm] | None = None,
     *,
+    kept: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The page; the rows in ``posted`` show what was typed, with their errors, and the others
-    what is saved."""
+    what is saved. ``kept``: a refused decision's text as typed, by decision (pass_audit,
+    request_revision, reject)."""
     scope = scope_of(request.user)
     campaign = submission.campaign
     community = with_hard_indicators(Community.objects.filter(pk=submission.community_id)).get()
     blocks = items.assessment_blocks(campaign, community, submission)
+    # The blocks judge the hard indicators on these, the figures it was submitted with.
     figures = frozen_figures(submission)
-    if figures is not None:
-        # The submission is judged on the figures it was submitted with.
-        judged_on = indicator_results(figures)
-        for block in blocks:
-            for row in block.rows:
-                if row.item.hard_indicator:
-                    row.indicator = judged_on.get(row.item.hard_indicator)
+    # Read through the submission: the survey is another stage.
+    survey_points = {p.item_id: p for p in submission.survey_item_points.all()}
     # A district sees the office's scores once the round is decided, not while it is worked on.
     hide_current = scope.is_district_bound and submission.status == Status.FORWARDED
     current: dict[int, ItemAudit] = {}
@@ -285,6 +311,7 @@ def _render_audit(
                 history.get(row.item.pk, []),
                 posted or {},
                 figures is not None,
+                survey_points.get(row.item.pk),
             )
             for row in block.rows
         ]
@@ -313,6 +340,8 @@ def _render_audit(
             "closed_reason": closed,
             "decisions": decisions,
             "hide_current": hide_current,
+            "kept": kept or {},
+            "tally": _tally(submission),
             "figures": figures,
             "figure_changes": figure_changes(figures),
             "self_total": sum((b.progress.self_total for b in blocks), Decimal(0)),
@@ -328,26 +357,38 @@ def _render_audit(
     )
 
 
+def _tally(submission: Submission) -> Any:
+    """The survey's frozen result once it has ended, else None."""
+    try:
+        return submission.survey_tally
+    except ObjectDoesNotExist:
+        return None
+
+
 def _refused(request: HttpRequest, exc: ActionRefused) -> None:
     messages.error(request, exc.with_problems())
 
 
 def _decide(
     request: AuthenticatedRequest,
-    year: int,
-    code: str,
+    submission: Submission,
+    decision: Action,
     action: Callable[[int, str], Submission],
     success: str,
 ) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    """Run one of the three decisions; refused, the page again with its text as typed."""
+    comment = request.POST.get("comment", "")
     try:
-        action(submission.pk, request.POST.get("comment", ""))
+        action(submission.pk, comment)
     except ActionRefused as exc:
         _refused(request, exc)
-    else:
-        messages.success(request, success % {"community": submission.community})
-    return redirect("review_audit", year=year, code=code)
+        return _render_audit(request, submission, kept={decision.value: comment}, status=400)
+    messages.success(request, success % {"community": submission.community})
+    return redirect("review_audit", year=submission.campaign.year, code=submission.community.code)
+
+
+def _target(request: AuthenticatedRequest, year: int, code: str) -> Submission:
+    return get_submission_for_user(request.user, campaign_or_404(year), code, Capability.AUDIT)
 
 
 @login_required
@@ -355,8 +396,8 @@ def _decide(
 def audit_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
-        year,
-        code,
+        _target(request, year, code),
+        Action.PASS_AUDIT,
         lambda pk, comment: do_pass_audit(pk, comment, actor=request.user, ip=client_ip(request)),
         _("%(community)s审核通过，转入满意度调查。"),
     )
@@ -367,14 +408,14 @@ def audit_pass(request: AuthenticatedRequest, year: int, code: str) -> HttpRespo
 def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     """Return for revision with the item rows the page sends: the revision requests typed on
     the page are saved first, so clicking 退回修改 without 保存 loses none of them."""
-    campaign = campaign_or_404(year)
-    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    submission = _target(request, year, code)
     posted = _posted_forms(request, submission)
+    kept = {Action.REQUEST_REVISION.value: request.POST.get("comment", "")}
     if posted:
         invalid = [form for form in posted.values() if not form.is_valid()]
         if invalid:
             messages.error(request, rows_not_saved(len(invalid)))
-            return _render_audit(request, submission, posted, status=400)
+            return _render_audit(request, submission, posted, kept=kept, status=400)
         try:
             do_audit_items(
                 submission.pk,
@@ -383,14 +424,14 @@ def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
                 ip=client_ip(request),
             )
         except AuditRowsRefused as exc:
-            return _refused_rows(request, submission, posted, exc)
+            return _refused_rows(request, submission, posted, exc, kept)
         except ActionRefused as exc:
             _refused(request, exc)
-            return _render_audit(request, submission, posted, status=400)
+            return _render_audit(request, submission, posted, kept=kept, status=400)
     return _decide(
         request,
-        year,
-        code,
+        submission,
+        Action.REQUEST_REVISION,
         lambda pk, comment: do_request_revision(
             pk, comment, actor=request.user, ip=client_ip(request)
         ),
@@ -401,8 +442,7 @@ def audit_revise(request: AuthenticatedRequest, year: int, code: str) -> HttpRes
 @login_required
 @require_POST
 def audit_recheck_figures(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    submission = get_submission_for_user(request.user, campaign, code, Capability.AUDIT)
+    submission = _target(request, year, code)
     try:
         changed = do_recheck_figures(submission.pk, actor=request.user, ip=client_ip(request))
     except ActionRefused as exc:
@@ -420,8 +460,8 @@ def audit_recheck_figures(request: AuthenticatedRequest, year: int, code: str) -
 def audit_reject(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     return _decide(
         request,
-        year,
-        code,
+        _target(request, year, code),
+        Action.REJECT,
         lambda pk, reason: do_reject(pk, reason, actor=request.user, ip=client_ip(request)),
         _("%(community)s审核不通过。"),
     )
@@ -448,20 +488,42 @@ def audit_item_save(
             submission.pk, {item.pk: form.row()}, actor=request.user, ip=client_ip(request)
         )
     except AuditRowsRefused as exc:
-        stale = item.pk in exc.stale
+        if item.pk in exc.stale:
+            # With the row's current version: once the auditor has read who saved what, the
+            # next change they make is saved over it deliberately.
+            return JsonResponse(
+                {
+                    "ok": False,
+                    "error": exc.by_item[item.pk],
+                    "stale": True,
+                    "version": _version(submission, item),
+                },
+                status=409,
+            )
         return JsonResponse(
-            {"ok": False, "error": exc.by_item.get(item.pk, exc.message), "stale": stale},
-            status=409 if stale else 400,
+            {"ok": False, "error": exc.by_item.get(item.pk, exc.message)}, status=400
         )
     except ActionRefused as exc:
         return JsonResponse({"ok": False, "error": exc.message}, status=409)
-    audit = ItemAudit.objects.filter(
-        submission=submission, item=item, round=submission.audit_round
-    ).first()
+    except OperationalError:
+        # E.g. the embedded SQLite still locked after its busy timeout: a passing failure,
+        # said as such so that the page retries rather than blaming the network.
+        logger.warning("audit autosave failed on the database", exc_info=True)
+        return JsonResponse(
+            {"ok": False, "error": _("服务器繁忙，本项尚未保存，输入内容仍保留在页面上。")},
+            status=503,
+        )
     return JsonResponse(
         {
             "ok": True,
-            "version": audit.version if audit else 0,
+            "version": _version(submission, item),
             "saved_at": timezone.localtime().strftime("%H:%M:%S"),
         }
     )
+
+
+def _version(submission: Submission, item: Item) -> int:
+    audit = ItemAudit.objects.filter(
+        submission=submission, item=item, round=submission.audit_round
+    ).first()
+    return audit.version if audit else 0

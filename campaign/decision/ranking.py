@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from campaign.pipeline.models import FROM_DECISION, Campaign, Submission, UnitOpinion, UnitVeto
 from campaign.pipeline.rates import percent
 from campaign.pipeline.standings import standings
-from standards.models import Category
+from standards.models import Category, Item
 
 # Awaiting the decision, or decided (and possibly gone on to the notice and naming).
 RANKED_STATES = FROM_DECISION
@@ -79,7 +79,15 @@ class RankedCandidate:
 
 
 def categories(campaign: Campaign) -> list[Category]:
-    return list(Category.objects.filter(standard_id=campaign.standard_id).order_by("display_order"))
+    """The standard's categories; ``survey_scored`` marks one whose every item the survey
+    scores (群众满意), so the table says so beside its subtotal."""
+    items = Item.objects.filter(category=OuterRef("pk"))
+    survey = Q(check_method=Item.CheckMethod.SURVEY)
+    return list(
+        Category.objects.filter(standard_id=campaign.standard_id)
+        .annotate(survey_scored=Exists(items.filter(survey)) & ~Exists(items.exclude(survey)))
+        .order_by("display_order")
+    )
 
 
 def rows_for(

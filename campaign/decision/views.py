@@ -28,7 +28,18 @@ PAGE_SIZE = 50
 
 @login_required
 def decision_table(request: AuthenticatedRequest, year: int) -> HttpResponse:
-    """The ranked candidates; the leading group decides here, the office reads."""
+    return _render_table(request, year)
+
+
+def _render_table(
+    request: AuthenticatedRequest,
+    year: int,
+    kept: dict[str, str] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The ranked candidates; the leading group decides here, the office reads. ``kept``: a
+    refused form as typed (``form`` names it: "meeting", or "record" with the ``code``)."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     can_decide = scope.can(Capability.DECIDE)
@@ -55,7 +66,9 @@ def decision_table(request: AuthenticatedRequest, year: int) -> HttpResponse:
             else "",
             "today": timezone.localdate(),
             "accept": ACCEPT_ATTRIBUTE,
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -65,24 +78,28 @@ def meeting_create(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.DECIDE)
     held_on = request.POST.get("held_on", "")
+    title = request.POST.get("title", "")
     try:
         day = parse_date(held_on) if held_on else None
     except ValueError:
         day = None
     try:
         if held_on and day is None:
-            raise ActionRefused(_("会议日期格式不正确。"))
+            raise ActionRefused(_("会议日期：格式不正确。"))
         meeting = actions.do_record_meeting(
             campaign.pk,
             day,
-            request.POST.get("title", ""),
+            title,
             request.FILES.get("minutes"),
             actor=request.user,
             ip=client_ip(request),
         )
-        messages.success(request, _("已录入%(meeting)s及会议纪要。") % {"meeting": meeting})
     except ActionRefused as exc:
         messages.error(request, exc.message)
+        # A browser cannot be given the chosen file back: the page asks for it again.
+        kept = {"form": "meeting", "held_on": held_on, "title": title}
+        return _render_table(request, year, kept, status=400)
+    messages.success(request, _("已录入%(meeting)s及会议纪要。") % {"meeting": meeting})
     return redirect("decision_table", year=year)
 
 
@@ -92,24 +109,25 @@ def record(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
     campaign = campaign_or_404(year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.DECIDE)
     choice = request.POST.get("decision", "")
+    meeting = request.POST.get("meeting", "")
+    comment = request.POST.get("comment", "")
     try:
         if choice not in ("approve", "decline"):
             raise ActionRefused(_("请选择“研究通过”或“研究不通过”。"))
-        meeting = request.POST.get("meeting", "")
         actions.do_decide(
             submission.pk,
             choice == "approve",
             int(meeting) if meeting.isdigit() else None,
-            request.POST.get("comment", ""),
+            comment,
             actor=request.user,
             ip=client_ip(request),
         )
-        done = (
-            _("%(community)s研究通过。") if choice == "approve" else _("%(community)s研究不通过。")
-        )
-        messages.success(request, done % {"community": submission.community})
     except ActionRefused as exc:
         messages.error(request, f"{submission.community}：{exc.message}")
+        kept = {"form": "record", "code": code, "meeting": meeting, "comment": comment}
+        return _render_table(request, year, kept, status=400)
+    done = _("%(community)s研究通过。") if choice == "approve" else _("%(community)s研究不通过。")
+    messages.success(request, done % {"community": submission.community})
     return redirect("decision_table", year=year)
 
 

@@ -17,7 +17,15 @@ from campaign.survey.actions import do_finish_survey, do_generate_codes, do_revi
 from campaign.survey.answering import field_name, start_stamp, submit_answers
 from campaign.survey.defaults import config_for
 from campaign.survey.import_actions import do_import_survey
-from campaign.survey.models import Channel, Quality, SurveyOption, SurveyQuestion, SurveyResponse
+from campaign.survey.models import (
+    AWARENESS_OPTIONS,
+    Channel,
+    Quality,
+    QuestionKind,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from campaign.survey.sheet import FIXED
 from campaign.survey.sheet_template import question_header
 
@@ -25,13 +33,32 @@ FIRM = "威海某调查公司"
 COLLECTORS = ("刘晓燕", "张伟", "王芳", "陈静")
 
 
-def _answers(rng: random.Random, overall: int, questions: int, options: int) -> list[int]:
-    """Option positions for every question: the overall answer, and the others near it."""
+# The share of 是 to each awareness question (item 6.2): around its targets of 80/60/30 %.
+AWARENESS_SHARES = (0.85, 0.6, 0.3)
+
+
+def _answers(
+    rng: random.Random, overall: int, questions: list[SurveyQuestion], options: int
+) -> list[int]:
+    """Answer positions for every question: the overall answer, the other satisfaction
+    answers near it, and 是 (1) / 否 (2) to the awareness questions."""
     answers = []
-    for _position in range(questions - 1):
-        drift = rng.choice((0, 0, 0, 1, -1))
-        answers.append(min(max(overall + drift, 1), options - 1))
-    return [*answers, overall]
+    shares = iter(AWARENESS_SHARES)
+    for question in questions:
+        if question.is_overall:
+            answers.append(overall)
+        elif question.kind == QuestionKind.AWARENESS:
+            answers.append(1 if rng.random() < next(shares, 0.5) else 2)
+        else:
+            drift = rng.choice((0, 0, 0, 1, -1))
+            answers.append(min(max(overall + drift, 1), options - 1))
+    return answers
+
+
+def _labels(questions: list[SurveyQuestion], options: dict[int, str]) -> list[dict[int, str]]:
+    """Per question, the label of each answer position: the options, or 是/否."""
+    yes_no = {n: str(label) for n, label in enumerate(AWARENESS_OPTIONS, start=1)}
+    return [yes_no if q.kind == QuestionKind.AWARENESS else options for q in questions]
 
 
 def _overall_answers(rng: random.Random, count: int, satisfied_share: float) -> list[int]:
@@ -63,7 +90,7 @@ def _row(
     started: datetime.datetime,
     seconds: int,
     answers: list[int],
-    labels: dict[int, str],
+    labels: list[dict[int, str]],
 ) -> list[Any]:
     local = timezone.localtime(started).replace(tzinfo=None, microsecond=0)
     return [
@@ -74,7 +101,7 @@ def _row(
         collector,
         local,
         local + datetime.timedelta(seconds=seconds),
-        *(labels[a] for a in answers),
+        *(by_position[a] for by_position, a in zip(labels, answers, strict=True)),
     ]
 
 
@@ -97,15 +124,16 @@ def seed_survey(
     reason, without points."""
     rng = random.Random(2020)
     config_for(campaign)
-    labels = {o.position: o.label for o in SurveyOption.objects.filter(campaign=campaign)}
-    questions = SurveyQuestion.objects.filter(campaign=campaign).count()
+    options = {o.position: o.label for o in SurveyOption.objects.filter(campaign=campaign)}
+    questions = list(SurveyQuestion.objects.filter(campaign=campaign))
+    labels = _labels(questions, options)
     started = timezone.now() - datetime.timedelta(days=3)
     rows: list[list[Any]] = []
     for index, submission in enumerate(finished):
         share = 0.84 + (index % 6) * 0.025
         count = SHORT_SAMPLE if submission == short else 32 + index % 5
         for n, overall in enumerate(_overall_answers(rng, count, share)):
-            answers = _answers(rng, overall, questions, len(labels))
+            answers = _answers(rng, overall, questions, len(options))
             rows.append(
                 _row(
                     submission,
@@ -129,7 +157,7 @@ def seed_survey(
             do_finish_survey(submission.pk, SHORT_REASON, True, actor=office)
         else:
             do_finish_survey(submission.pk, actor=office)
-    _half_way(campaign, office, open_one, rng, questions, labels)
+    _half_way(campaign, office, open_one, rng, questions, options)
 
 
 def _half_way(
@@ -137,14 +165,16 @@ def _half_way(
     office: Any,
     submission: Submission,
     rng: random.Random,
-    questions: int,
-    labels: dict[int, str],
+    questions: list[SurveyQuestion],
+    options: dict[int, str],
 ) -> None:
+    labels = _labels(questions, options)
+    count = len(questions)
     codes = do_generate_codes(submission.pk, "40", actor=office)
     now = timezone.now()
     for n, code in enumerate(codes[:16]):
         overall = 3 if n % 9 == 8 else rng.choice((1, 1, 2))
-        answers = _answers(rng, overall, questions, len(labels))
+        answers = _answers(rng, overall, questions, len(options))
         data = {field_name(p): str(a) for p, a in enumerate(answers, start=1)}
         stamp = start_stamp(code.token, now - datetime.timedelta(seconds=rng.randint(70, 300)))
         submit_answers(code.token, data, stamp, now=now)
@@ -153,14 +183,14 @@ def _half_way(
         return now - datetime.timedelta(days=1) + datetime.timedelta(minutes=minutes)
 
     rows = [
-        _row(submission, f"RC{n:03d}", "赵磊", at(9 * n), 180, [2, *[1] * (questions - 1)], labels)
+        _row(submission, f"RC{n:03d}", "赵磊", at(9 * n), 180, [2, *[1] * (count - 1)], labels)
         for n in (1, 2, 3)
     ]
     # Five identical questionnaires from one interviewer, and one filled in in 12 seconds.
     rows += [
-        _row(submission, f"RC{n:03d}", "孙强", at(4 * n), 150, [1] * questions, labels)
+        _row(submission, f"RC{n:03d}", "孙强", at(4 * n), 150, [1] * count, labels)
         for n in (4, 5, 6, 7, 8)
     ]
-    rows.append(_row(submission, "RC009", "赵磊", at(120), 12, [2] * questions, labels))
+    rows.append(_row(submission, "RC009", "赵磊", at(120), 12, [2] * count, labels))
     second_file = f"{FIRM}入户调查问卷（荣成市补充）.xlsx"
     do_import_survey(campaign.pk, second_file, _workbook(campaign, rows), actor=office)

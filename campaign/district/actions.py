@@ -1,6 +1,7 @@
 """Submitting, and the district admin's return, recommendation and forwarding."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -8,9 +9,14 @@ from campaign.district.models import DistrictRecommendation
 from campaign.kernel import audit_log
 from campaign.kernel.users import Actor
 from campaign.pipeline.actions import bounded_text, locked, move
+from campaign.pipeline.figures import frozen_figures, write_auto_audits
 from campaign.pipeline.items import MAX_COMMENT
-from campaign.pipeline.models import DistrictQuota, Status, Submission
+from campaign.pipeline.models import DISTRICT_STATES, DistrictQuota, Status, Submission
 from campaign.pipeline.workflow import Action, ActionRefused
+
+# A place is used once the district recommends a community, whatever becomes of it later
+# (forwarded, audited, surveyed, named or turned down): the count never drops as it moves on.
+PLACE_USED = Q(status=Status.RECOMMENDED) | ~Q(status__in=DISTRICT_STATES)
 
 
 def do_return(
@@ -49,6 +55,7 @@ def do_recommend(
             raise ActionRefused(
                 _("推荐排序应在1到%(n)d之间（本区市推荐名额%(n)d个）。") % {"n": places}
             )
+        # Before the list is sent (checked above) every place used is a recommendation.
         others = Submission.objects.filter(
             campaign_id=submission.campaign_id,
             district_id=submission.district_id,
@@ -118,6 +125,11 @@ def do_forward_district(
             raise ActionRefused(_("还没有推荐任何社区，不能报送。"))
         for submission in chosen:
             move(submission, Action.FORWARD, actor=actor, ip=ip)
+            # The office finds the auto-verified items audited by the system, from the figures
+            # frozen at submission (none for a submission from before they were frozen).
+            figures = frozen_figures(submission)
+            if figures is not None:
+                write_auto_audits(submission, figures, actor)
         recommendation = DistrictRecommendation.objects.create(
             campaign_id=campaign_id,
             district_id=district_id,

@@ -33,6 +33,8 @@ class Outcome:
     steps: list[Step]
     revision_requests: list[tuple[str, str]] = field(default_factory=list)
     vetoes: list[tuple[str, str]] = field(default_factory=list)
+    # Why the office removed the community from the notice (the upheld objection's reply).
+    removal_reason: str = ""
 
 
 def _state(value: str) -> str:
@@ -47,10 +49,13 @@ def outcome_of(submission: Submission) -> Outcome:
         object_type="submission", object_id=str(submission.pk), action__in=list(_DECISIONS)
     ).order_by("at", "pk")
     steps = []
+    removal_reason = ""
     for event in events:
         action = _DECISIONS[event.action]
         if action in _WORK_WITHIN_A_STATE:
             continue
+        if action == Action.REMOVE:
+            removal_reason = event.comment
         steps.append(
             Step(
                 at=event.at,
@@ -69,7 +74,7 @@ def outcome_of(submission: Submission) -> Outcome:
         for a in returned.select_related("item").order_by("item__display_order")
     ]
     vetoes = [(v.unit.name, v.reason) for v in submission.vetoes.select_related("unit")]
-    return Outcome(submission, steps, requests, vetoes)
+    return Outcome(submission, steps, requests, vetoes, removal_reason)
 
 
 def _last_returned_round(submission: Submission) -> int:

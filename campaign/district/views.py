@@ -4,7 +4,6 @@ send the district's list to the office."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,6 @@ from campaign.pipeline import items
 from campaign.pipeline.access import campaign_or_404, get_submission_for_user, submissions_for
 from campaign.pipeline.forms import run_form_action
 from campaign.pipeline.models import (
-    DISTRICT_STATES,
     FROM_JOINT_REVIEW,
     DistrictQuota,
     Status,
@@ -54,10 +52,7 @@ def _render_review(
     ordered = items.with_progress(submissions).order_by("rank", "community__code")
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     quota = scope.restrict(DistrictQuota.objects.filter(campaign=campaign)).first()
-    # A place is used once recommended, whatever becomes of the community later.
-    recommended = submissions.filter(
-        Q(status=Status.RECOMMENDED) | ~Q(status__in=DISTRICT_STATES)
-    ).count()
+    recommended = submissions.filter(actions.PLACE_USED).count()
     forwarded = (
         scope.restrict(DistrictRecommendation.objects.filter(campaign=campaign))
         .select_related("forwarded_by")

@@ -56,6 +56,13 @@ def adjustment_problem(adjustment: Decimal, max_points: Decimal) -> str:
     return ""
 
 
+def not_adjustable(item: Item) -> str:
+    """Why a unit cannot adjust an item the survey or the system scores: its adjustment would
+    be silently ignored, or overrule the rule itself. The form and the action both say it."""
+    why = _("由满意度调查计分") if item.is_survey_scored else _("由系统自动核验计分")
+    return _("本项%(why)s，不能调整分数；可在意见理由中说明。") % {"why": why}
+
+
 def actor_unit(actor: Actor) -> MemberUnit:
     unit_id = scope_of(actor).member_unit_id
     unit = MemberUnit.objects.filter(pk=unit_id).first() if unit_id else None
@@ -158,12 +165,8 @@ def _validated(row: OpinionRow, item: Item, audited: Decimal | None) -> tuple[st
         )
     adjustment = row.adjustment
     if adjustment and item.is_system_scored:
-        # The survey scores these, or the system from the register's figures: a unit's
-        # adjustment would be silently ignored, or overrule the rule itself.
-        why = _("由满意度调查计分") if item.is_survey_scored else _("由系统自动核验计分")
         raise ActionRefused(
-            _("%(item)s：本项%(why)s，不能调整分数；可在意见理由中说明。")
-            % {"item": name, "why": why}
+            _("%(item)s：%(problem)s") % {"item": name, "problem": not_adjustable(item)}
         )
     problem = adjustment_problem(adjustment, item.max_points)
     if problem:

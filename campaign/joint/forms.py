@@ -11,7 +11,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaign.joint.actions import OpinionRow, adjustment_problem, max_adjustment
+from campaign.joint.actions import (
+    OpinionRow,
+    adjustment_problem,
+    max_adjustment,
+    not_adjustable,
+)
 from campaign.pipeline.actions import plain_number
 from campaign.pipeline.forms import ItemRowForm, html_name
 from campaign.pipeline.items import MAX_COMMENT
@@ -59,6 +64,8 @@ class OpinionForm(ItemRowForm):
 
     def clean_adjustment(self) -> Decimal:
         adjustment: Decimal = self.cleaned_data["adjustment"]
+        if adjustment and self.item.is_system_scored:
+            raise ValidationError(not_adjustable(self.item), code="system_scored")
         problem = adjustment_problem(adjustment, self.item.max_points)
         if problem:
             raise ValidationError(problem, code="adjustment")

@@ -109,11 +109,26 @@ class MatrixRow:
 
 @login_required
 def joint_review_matrix(request: AuthenticatedRequest, year: int) -> HttpResponse:
-    """Member units × candidates: opinions given of those required, disagreements, vetoes."""
+    return _render_matrix(request, year)
+
+
+def _render_matrix(
+    request: AuthenticatedRequest,
+    year: int,
+    kept: dict[str, str] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Member units × candidates: opinions given of those required, disagreements, vetoes; the
+    survey's result above them. ``kept``: a refused reminder as typed (unit code, message)."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     scope.require_any(Capability.AUDIT, Capability.DECIDE)
-    all_candidates = submissions_for(request.user, campaign).filter(status=Status.JOINT_REVIEW)
+    all_candidates = (
+        submissions_for(request.user, campaign)
+        .filter(status=Status.JOINT_REVIEW)
+        .select_related("survey_tally")
+    )
     page = Paginator(all_candidates.order_by("community__code"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -167,7 +182,9 @@ def joint_review_matrix(request: AuthenticatedRequest, year: int) -> HttpRespons
             "closed_reason": refusal(campaign, Status.JOINT_REVIEW, Action.CLOSE_REVIEW, scope.role)
             if scope.can(Capability.AUDIT)
             else "",
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -177,17 +194,15 @@ def remind(request: AuthenticatedRequest, year: int, unit_code: str) -> HttpResp
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.AUDIT)
     unit = get_object_or_404(MemberUnit, code=unit_code)
+    message = request.POST.get("message", "")
     try:
         actions.do_remind_unit(
-            campaign.pk,
-            unit.pk,
-            request.POST.get("message", ""),
-            actor=request.user,
-            ip=client_ip(request),
+            campaign.pk, unit.pk, message, actor=request.user, ip=client_ip(request)
         )
-        messages.success(request, _("已向%(unit)s发送联审提醒。") % {"unit": unit.name})
     except ActionRefused as exc:
         messages.error(request, exc.message)
+        return _render_matrix(request, year, {"unit": unit.code, "message": message}, status=400)
+    messages.success(request, _("已向%(unit)s发送联审提醒。") % {"unit": unit.name})
     return redirect("joint_review_matrix", year=year)
 
 
@@ -217,6 +232,9 @@ class ReviewItem:
     audit: ItemAudit | None
     opinion: UnitOpinion | None
     form: OpinionForm
+    # A survey item's points other than the satisfaction rate's (6.2 from its awareness
+    # questions), once the survey has ended.
+    survey_points: Any = None
 
 
 def _review_items(
@@ -241,6 +259,8 @@ def _review_items(
         )
     }
     opinions = {o.item_id: o for o in UnitOpinion.objects.filter(submission=submission, unit=unit)}
+    # Read through the submission: the survey is another stage.
+    survey_points = {p.item_id: p for p in submission.survey_item_points.all()}
     return [
         ReviewItem(
             item,
@@ -252,6 +272,7 @@ def _review_items(
                 item=item,
                 initial=initial_for(opinions.get(item.pk)),
             ),
+            survey_points.get(item.pk),
         )
         for item in items
     ]
@@ -303,6 +324,7 @@ def _render_detail(
     unit: MemberUnit,
     items: list[ReviewItem],
     status: int = 200,
+    veto_reason: str | None = None,
 ) -> HttpResponse:
     role = scope_of(request.user).role
     return render(
@@ -317,6 +339,7 @@ def _render_detail(
             "reviewed": sum(1 for entry in items if entry.opinion is not None),
             "veto": UnitVeto.objects.filter(submission=submission, unit=unit).first(),
             "locked_reason": refusal(campaign, submission.status, Action.OPINE, role),
+            "veto_reason": veto_reason,
         },
         status=status,
     )
@@ -325,18 +348,22 @@ def _render_detail(
 @login_required
 @require_POST
 def veto(request: AuthenticatedRequest, year: int, code: str) -> HttpResponse:
-    _campaign, submission, unit = _target(request, year, code)
+    campaign, submission, unit = _target(request, year, code)
+    reason = request.POST.get("reason", "")
     try:
-        actions.do_veto(
-            submission.pk, request.POST.get("reason", ""), actor=request.user, ip=client_ip(request)
-        )
-        messages.success(
-            request,
-            _("%(unit)s已对%(community)s一票否决。")
-            % {"unit": unit.name, "community": submission.community},
-        )
+        actions.do_veto(submission.pk, reason, actor=request.user, ip=client_ip(request))
     except ActionRefused as exc:
+        # The page again, the veto's reason as typed.
         messages.error(request, exc.message)
+        items = _review_items(submission, unit)
+        return _render_detail(
+            request, campaign, submission, unit, items, status=400, veto_reason=reason
+        )
+    messages.success(
+        request,
+        _("%(unit)s已对%(community)s一票否决。")
+        % {"unit": unit.name, "community": submission.community},
+    )
     return redirect("joint_review_detail", year=year, code=code)
 
 

@@ -4,13 +4,27 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from campaign.pipeline.figures import frozen_figures, indicator_results, score_for_status
-from campaign.pipeline.models import DONE, Campaign, EvidenceFile, ItemAssessment, Submission
-from communities.indicators import IndicatorResult, results_for
+from campaign.pipeline.figures import (
+    auto_score,
+    frozen_figures,
+    indicator_results,
+    score_for_status,
+)
+from campaign.pipeline.models import (
+    DONE,
+    Campaign,
+    EvidenceFile,
+    ItemAssessment,
+    RegisterFigures,
+    Submission,
+)
+from campaign.pipeline.workflow import TRANSITIONS, Action
+from communities.indicators import IndicatorResult, results_for, with_hard_indicators
 from communities.models import Community
 from communities.sheets import normalize_number_text
 from standards.models import Item, scored_by_people
@@ -50,6 +64,36 @@ def parse_score(value: Any, max_points: Decimal) -> Decimal | None:
 
 def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
+
+
+def resubmittable(status: str) -> bool:
+    """Open to a (re)submission, which freezes the register's figures anew (a draft, or one
+    returned by the district or the office): until then its auto-verified items follow the
+    register as it is."""
+    return any(t.source == status and t.action == Action.SUBMIT for t in TRANSITIONS)
+
+
+def judging_figures(submission: Submission | None) -> RegisterFigures | None:
+    """The figures the auto-verified items are scored on: the submission's frozen ones, or
+    None (the register as it is now) while it is open to a (re)submission."""
+    if submission is None or resubmittable(submission.status):
+        return None
+    return frozen_figures(submission)
+
+
+def auto_scores(
+    campaign: Campaign, community: Community, figures: RegisterFigures | None
+) -> dict[int, tuple[Decimal, str]]:
+    """Each auto-verified item's points and the reason in words, by item id, on ``figures``
+    (see ``judging_figures``)."""
+    auto = Item.objects.filter(
+        standard_id=campaign.standard_id, check_method=Item.CheckMethod.AUTO
+    ).exclude(hard_indicator="")
+    if figures is not None:
+        return {item.pk: auto_score(item, figures) for item in auto}
+    current = with_hard_indicators(Community.objects.filter(pk=community.pk)).get()
+    status = {str(r.indicator): r.status for r in results_for(current)}
+    return {item.pk: score_for_status(item, status[item.hard_indicator]) for item in auto}
 
 
 def item_problem(score: Decimal | None, explanation: str) -> str:
@@ -171,6 +215,9 @@ class ItemRow:
     # once submitted, from the register's current ones before).
     system_score: Decimal | None = None
     system_basis: str = ""
+    # A survey item's points once the survey has ended, and how they were reached.
+    survey_points: Decimal | None = None
+    survey_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,11 +231,22 @@ def assessment_blocks(
 ) -> list[CategoryBlock]:
     """The 33 items grouped by category, each with its saved assessment and evidence, and the
     hard-indicator result beside the items it backs (community annotated by the getter)."""
+    figures = frozen_figures(submission) if submission is not None else None
+    return blocks_on_figures(campaign, community, submission, figures)
+
+
+def blocks_on_figures(
+    campaign: Campaign,
+    community: Community,
+    submission: Submission | None,
+    figures: RegisterFigures | None,
+) -> list[CategoryBlock]:
+    """``assessment_blocks`` on ``figures``: the submission's frozen figures, or None for the
+    register's figures as they are now (what a (re)submission would freeze)."""
     saved: dict[int, ItemAssessment] = {}
     if submission is not None:
         assessments = submission.assessments.prefetch_related("evidence")
         saved = {a.item_id: a for a in assessments}
-    figures = frozen_figures(submission) if submission is not None else None
     if figures is not None:
         # A submitted self-assessment is judged on the figures it was submitted with.
         indicators = indicator_results(figures)
@@ -211,10 +269,44 @@ def assessment_blocks(
                 assessment.explanation if assessment else "",
             ),
         )
-        if item.is_auto_scored and indicator is not None:
+        if item.is_auto_scored and figures is not None:
+            row.system_score, row.system_basis = auto_score(item, figures)
+        elif item.is_auto_scored and indicator is not None:
             row.system_score, row.system_basis = score_for_status(item, indicator.status)
         rows_by_category.setdefault(item.category_id, []).append(row)
+    if submission is not None:
+        _add_survey_points(submission, [r for rows in rows_by_category.values() for r in rows])
     return [
         CategoryBlock(p, rows_by_category.get(p.pk, []))
         for p in category_progress(campaign, submission)
     ]
+
+
+def survey_tally(submission: Submission | None) -> Any:
+    """The survey's frozen result once the survey has ended, else None (read through the
+    submission: the survey is another stage)."""
+    if submission is None:
+        return None
+    try:
+        return submission.survey_tally
+    except ObjectDoesNotExist:
+        return None
+
+
+def _add_survey_points(submission: Submission, rows: list[ItemRow]) -> None:
+    """The points the ended survey gave each survey item: its awareness questions' points
+    (frozen with the tally), and the satisfaction tiers' points for the satisfaction item, the
+    first survey item without points of its own (as the survey's defaults set them up)."""
+    tally = survey_tally(submission)
+    if tally is None:
+        return
+    own = {p.item_id: p for p in submission.survey_item_points.all()}
+    tiers_shown = False
+    for row in sorted(rows, key=lambda r: r.item.display_order):
+        if not row.item.is_survey_scored:
+            continue
+        points = own.get(row.item.pk)
+        if points is not None:
+            row.survey_points, row.survey_basis = points.points, points.basis
+        elif not tiers_shown:
+            row.survey_points, tiers_shown = tally.points, True

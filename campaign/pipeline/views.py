@@ -1,8 +1,10 @@
-"""The campaign's timetable: every phase's dates, and the office extending a deadline."""
+"""The campaign's timetable: every phase's dates; the office sets a phase's dates before it
+opens and extends a deadline once it has."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +16,22 @@ from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline import actions
 from campaign.pipeline.access import campaign_or_404
 from campaign.pipeline.forms import ExtendPhaseForm, PhaseDatesForm, run_form_action
-from campaign.pipeline.models import (
-    Phase,
-)
+from campaign.pipeline.models import Phase
 
 
 @login_required
 def schedule(request: AuthenticatedRequest, year: int) -> HttpResponse:
+    return _render_schedule(request, year)
+
+
+def _render_schedule(
+    request: AuthenticatedRequest,
+    year: int,
+    kept: dict[str, str] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The timetable; ``kept``: a refused phase form as typed (its ``phase`` and fields)."""
     campaign = campaign_or_404(year)
     scope = scope_of(request.user)
     scope.require(Capability.VIEW_STANDARD)
@@ -36,7 +47,9 @@ def schedule(request: AuthenticatedRequest, year: int) -> HttpResponse:
             "quotas": scope.restrict(campaign.quotas.select_related("district")),
             "can_extend": scope.can(Capability.MANAGE_SCHEDULE),
             "form": ExtendPhaseForm(),
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -49,7 +62,7 @@ def extend_phase(request: AuthenticatedRequest, year: int, phase: str) -> HttpRe
         messages.error(request, _("没有这个阶段。"))
         return redirect("campaign_schedule", year=year)
     form = ExtendPhaseForm(request.POST)
-    run_form_action(
+    done = run_form_action(
         request,
         form,
         lambda data: actions.do_extend_phase(
@@ -62,6 +75,8 @@ def extend_phase(request: AuthenticatedRequest, year: int, phase: str) -> HttpRe
         ),
         _("“%(phase)s”阶段截止日期已调整。") % {"phase": Phase(phase).label},
     )
+    if not done:
+        return _render_schedule(request, year, _typed(request, phase, form), status=400)
     return redirect("campaign_schedule", year=year)
 
 
@@ -73,9 +88,10 @@ def set_phase_dates(request: AuthenticatedRequest, year: int, phase: str) -> Htt
     if phase not in Phase.values:
         messages.error(request, _("没有这个阶段。"))
         return redirect("campaign_schedule", year=year)
-    run_form_action(
+    form = PhaseDatesForm(request.POST)
+    done = run_form_action(
         request,
-        PhaseDatesForm(request.POST),
+        form,
         lambda data: actions.do_set_phase_dates(
             campaign.pk,
             Phase(phase),
@@ -87,4 +103,11 @@ def set_phase_dates(request: AuthenticatedRequest, year: int, phase: str) -> Htt
         ),
         _("“%(phase)s”阶段日期已调整。") % {"phase": Phase(phase).label},
     )
+    if not done:
+        return _render_schedule(request, year, _typed(request, phase, form), status=400)
     return redirect("campaign_schedule", year=year)
+
+
+def _typed(request: HttpRequest, phase: str, form: Form) -> dict[str, str]:
+    """A refused phase form's fields as typed, to show it again open."""
+    return {"phase": phase, **{name: request.POST.get(name, "") for name in form.fields}}

@@ -68,6 +68,18 @@ def _require_reader(user: Actor) -> None:
 
 @login_required
 def publication(request: AuthenticatedRequest, year: int) -> HttpResponse:
+    return _render_publication(request, year)
+
+
+def _render_publication(
+    request: AuthenticatedRequest,
+    year: int,
+    kept: dict[str, str] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The office's page; ``kept``: a refused form as typed (``form`` names it: "publish",
+    or "upward" with the community's ``code``)."""
     campaign = campaign_or_404(year)
     _require_reader(request.user)
     can_act = scope_of(request.user).can(Capability.PUBLISH)
@@ -113,7 +125,9 @@ def publication(request: AuthenticatedRequest, year: int) -> HttpResponse:
             "upward_levels": UpwardLevel.choices,
             "today": today(),
             "max_reason": MAX_REASON,
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -128,9 +142,10 @@ def _office_campaign(request: HttpRequest, year: int) -> Campaign:
 def notice_publish(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = _office_campaign(request, year)
     form = PublishForm(request.POST)
+    typed = {"form": "publish", **{name: request.POST.get(name, "") for name in form.fields}}
     if not form.is_valid():
         messages.error(request, first_error(form))
-        return redirect("publication", year=year)
+        return _render_publication(request, year, typed, status=400)
     try:
         notice = do_publish_notice(
             campaign.pk,
@@ -141,7 +156,7 @@ def notice_publish(request: AuthenticatedRequest, year: int) -> HttpResponse:
         )
     except ActionRefused as exc:
         messages.error(request, exc.message)
-        return redirect("publication", year=year)
+        return _render_publication(request, year, typed, status=400)
     messages.success(
         request,
         _("公示已发布，公示期%(start)s至%(end)s。")
@@ -152,6 +167,18 @@ def notice_publish(request: AuthenticatedRequest, year: int) -> HttpResponse:
 
 @login_required
 def objection_detail(request: AuthenticatedRequest, year: int, reference: str) -> HttpResponse:
+    return _render_objection(request, year, reference)
+
+
+def _render_objection(
+    request: AuthenticatedRequest,
+    year: int,
+    reference: str,
+    kept: dict[str, str] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """An objection and the office's next steps; ``kept``: a refused step's text as typed."""
     campaign = campaign_or_404(year)
     objection = get_objection_for_user(request.user, campaign, reference)
     return render(
@@ -163,7 +190,9 @@ def objection_detail(request: AuthenticatedRequest, year: int, reference: str) -
             "objection": objection,
             "next_actions": objection_actions(objection.status),
             "max_text": MAX_TEXT,
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -187,18 +216,16 @@ def objection_handle(
     objection = get_objection_for_user(request.user, campaign, reference)
     if action not in {a.value for a in ObjectionAction}:
         raise Http404
+    text = request.POST.get("text", "")
     try:
         do_handle_objection(
-            objection.pk,
-            ObjectionAction(action),
-            request.POST.get("text", ""),
-            actor=request.user,
-            ip=client_ip(request),
+            objection.pk, ObjectionAction(action), text, actor=request.user, ip=client_ip(request)
         )
     except ActionRefused as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("异议%(reference)s已办理。") % {"reference": reference})
+        kept = {"action": action, "text": text}
+        return _render_objection(request, year, reference, kept, status=400)
+    messages.success(request, _("异议%(reference)s已办理。") % {"reference": reference})
     return redirect("objection_detail", year=year, reference=reference)
 
 
@@ -227,9 +254,10 @@ def recommend_upward(request: AuthenticatedRequest, year: int, code: str) -> Htt
     campaign = _office_campaign(request, year)
     submission = get_submission_for_user(request.user, campaign, code, Capability.PUBLISH)
     form = UpwardForm(request.POST)
+    typed = {"form": "upward", "code": code, **{n: request.POST.get(n, "") for n in form.fields}}
     if not form.is_valid():
         messages.error(request, first_error(form))
-        return redirect("publication", year=year)
+        return _render_publication(request, year, typed, status=400)
     try:
         do_recommend_upward(
             submission.pk,
@@ -240,8 +268,8 @@ def recommend_upward(request: AuthenticatedRequest, year: int, code: str) -> Htt
         )
     except ActionRefused as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("已将%(community)s择优向上推荐。") % {"community": submission.community}
-        )
+        return _render_publication(request, year, typed, status=400)
+    messages.success(
+        request, _("已将%(community)s择优向上推荐。") % {"community": submission.community}
+    )
     return redirect("publication", year=year)

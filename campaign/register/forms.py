@@ -12,18 +12,25 @@ from communities.models import Community, District, Street
 from communities.units import wan_to_yuan, yuan_to_wan
 
 MONEY_FIELDS = ("work_funds", "party_fund")
+# The register keeps money in whole yuan in a 32-bit column: 2,147,483,647 yuan at most.
+MAX_WAN = Decimal("214748.3647")
 
 
 class CommunityFactsForm(forms.ModelForm):
     """Register figures a district may correct; money is entered in 万元 like the policy."""
 
     work_funds_wan = forms.DecimalField(
-        label=_("年度社区工作经费（万元）"), required=False, min_value=Decimal(0), decimal_places=4
+        label=_("年度社区工作经费（万元）"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=MAX_WAN,
+        decimal_places=4,
     )
     party_fund_wan = forms.DecimalField(
         label=_("党组织服务群众专项经费（万元）"),
         required=False,
         min_value=Decimal(0),
+        max_value=MAX_WAN,
         decimal_places=4,
     )
 

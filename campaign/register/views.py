@@ -2,9 +2,12 @@
 indicators and the items of the current campaign's standard each one backs), corrections, and
 the Excel import (preview, then confirm) and export."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,13 +20,15 @@ from campaign.kernel.audit_log import client_ip
 from campaign.kernel.roles import Capability, scope_of
 from campaign.kernel.users import AuthenticatedRequest
 from campaign.pipeline.figures import figure_changes, frozen_figures
-from campaign.pipeline.models import Campaign, Submission
-from campaign.register.forms import CommunityFactsForm, RegisterFilterForm
+from campaign.pipeline.items import resubmittable
+from campaign.pipeline.models import FROZEN_FIGURES, Campaign, RegisterFigures, Submission
+from campaign.register.forms import MONEY_FIELDS, CommunityFactsForm, RegisterFilterForm
 from communities import importing, staging
 from communities.access import communities_for, districts_for, get_community_for_user
 from communities.actions import do_update_community
 from communities.exporting import write_register
 from communities.indicators import results_for, with_hard_indicators
+from communities.models import Community
 from communities.sheets import SheetError, xlsx_response
 from standards.models import items_by_hard_indicator
 
@@ -57,12 +62,7 @@ def community_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     campaign = Campaign.objects.current()
     backing = items_by_hard_indicator(campaign.standard) if campaign is not None else {}
     rows = [(result, backing.get(result.indicator, [])) for result in results_for(community)]
-    submission = (
-        Submission.objects.filter(campaign=campaign, community=community).first()
-        if campaign is not None
-        else None
-    )
-    figures = frozen_figures(submission) if submission is not None else None
+    figures = _frozen_figures(campaign, community)
     return render(
         request,
         "campaign/register/detail.html",
@@ -71,26 +71,73 @@ def community_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "indicator_rows": rows,
             "figures": figures,
             "figure_changes": figure_changes(figures),
+            "reopened": figures is not None and resubmittable(figures.submission.status),
             "campaign": campaign,
             "can_edit": scope_of(request.user).can(Capability.EDIT_COMMUNITY),
         },
     )
 
 
+def _frozen_figures(campaign: Campaign | None, community: Community) -> RegisterFigures | None:
+    """The figures the community's submission to the current campaign froze, if submitted."""
+    submission = Submission.objects.filter(campaign=campaign, community=community).first()
+    return frozen_figures(submission) if submission is not None else None
+
+
 @login_required
 def community_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     community = get_community_for_user(request.user, code, Capability.EDIT_COMMUNITY)
+    campaign = Campaign.objects.current()
+    figures = _frozen_figures(campaign, community)
     form = CommunityFactsForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
-        changed = do_update_community(
-            community.pk, form.register_values(), actor=request.user, ip=client_ip(request)
-        )
-        if changed:
-            messages.success(request, _("已保存%(n)d项修改。") % {"n": len(changed)})
+        try:
+            changed = do_update_community(
+                community.pk, form.register_values(), actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            # The model's own checks: the form again, as typed, with the errors beside it.
+            _add_errors(form, exc)
         else:
-            messages.info(request, _("没有修改任何内容。"))
-        return redirect("community_detail", code=community.code)
-    return render(request, "campaign/register/edit.html", {"community": community, "form": form})
+            _report_saved(request, changed, figures)
+            return redirect("community_detail", code=community.code)
+    return render(
+        request,
+        "campaign/register/edit.html",
+        {
+            "community": community,
+            "form": form,
+            "figures": figures,
+            "figure_changes": figure_changes(figures),
+            "reopened": figures is not None and resubmittable(figures.submission.status),
+            "campaign": campaign,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form: CommunityFactsForm, exc: ValidationError) -> None:
+    errors: list[tuple[str | None, Any]] = [(None, exc.error_list)]
+    if hasattr(exc, "error_dict"):
+        errors = list(exc.error_dict.items())
+    for name, problems in errors:
+        field = f"{name}_wan" if name in MONEY_FIELDS else name
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _report_saved(
+    request: AuthenticatedRequest, changed: list[str], figures: RegisterFigures | None
+) -> None:
+    if not changed:
+        messages.info(request, _("没有修改任何内容。"))
+        return
+    done = _("已保存%(n)d项修改。") % {"n": len(changed)}
+    if figures is not None and set(changed) & set(FROZEN_FIGURES):
+        if resubmittable(figures.submission.status):
+            done += _("本社区的申报已退回修改，重新提交时将按修改后的数据重新冻结。")
+        else:
+            done += _("本社区已提交申报，提交后修改的数据须由领导小组办公室复核后才会采用。")
+    messages.success(request, done)
 
 
 @login_required

@@ -14,23 +14,25 @@ from django.utils.translation import gettext as _
 from campaign.kernel import audit_log
 from campaign.kernel.roles import Capability, scope_of
 from campaign.kernel.users import Actor
-from campaign.pipeline.actions import bounded_text, check, locked, log, move
-from campaign.pipeline.models import Campaign
+from campaign.pipeline.actions import bounded_text, check, locked, log, move, plain_number
+from campaign.pipeline.models import Campaign, Submission
 from campaign.pipeline.workflow import Action, ActionRefused
 from campaign.survey import codes as survey_codes
-from campaign.survey.defaults import config_for, write_questionnaire, write_tiers
+from campaign.survey.defaults import AwarenessRow, config_for, write_questionnaire, write_tiers
 from campaign.survey.models import (
     MAX_QUESTIONS,
     MIN_SAMPLE_SIZE,
     Quality,
+    QuestionKind,
     SurveyCode,
     SurveyConfig,
+    SurveyItemPoints,
     SurveyOption,
     SurveyQuestion,
     SurveyResponse,
     SurveyTally,
 )
-from campaign.survey.statistics import BY_COMMUNITY, Figures, figures, scheme_for
+from campaign.survey.statistics import BY_COMMUNITY, Figures, SurveyScheme, figures, scheme_for
 
 MAX_OPTIONS = 5
 MAX_CODES_PER_BATCH = 500
@@ -56,6 +58,15 @@ class OptionRow(NamedTuple):
     counts_as_valid: bool
 
 
+class AwarenessSetting(NamedTuple):
+    """An awareness question as the settings page edits it: its text, the share of 是 it
+    aims at (in percent) and the points it is worth at that share."""
+
+    text: str
+    target_percent: Decimal
+    points: Decimal
+
+
 class TierRow(NamedTuple):
     """A satisfaction rate of at least ``min_percent`` (in percent) earns ``points``."""
 
@@ -77,6 +88,9 @@ class SurveySettings:
     overall: int  # the 1-based number of the overall question in ``questions``
     options: Sequence[OptionRow]
     tiers: Sequence[TierRow]
+    # The awareness questions in their saved order (the item each scores is not edited);
+    # None keeps them as saved.
+    awareness: Sequence[AwarenessSetting] | None = None
 
 
 def is_percent(number: Decimal) -> bool:
@@ -173,6 +187,57 @@ def _tiers(wanted: SurveySettings) -> list[tuple[Decimal, Decimal]]:
     return ordered
 
 
+def _awareness(wanted: SurveySettings, saved: list[SurveyQuestion]) -> list[AwarenessRow]:
+    """The awareness questions to keep: as saved, or as edited (text, target, points), each
+    still scoring the item it scored. Together they may not be worth more than the item."""
+    if wanted.awareness is None:
+        return [
+            AwarenessRow(q.text, q.item_id, q.target_rate, q.points)
+            for q in saved
+            if q.item_id is not None and q.target_rate is not None and q.points is not None
+        ]
+    if len(wanted.awareness) != len(saved):
+        raise ActionRefused(_("知晓与参与题已有变化，请刷新页面后重新填写。"))
+    rows = []
+    for number, (question, edited) in enumerate(zip(saved, wanted.awareness, strict=True), 1):
+        label = {"n": number}
+        text = bounded_text(edited.text, MAX_QUESTION_TEXT, _("知晓与参与第%(n)d题") % label)
+        if not text:
+            raise ActionRefused(_("知晓与参与第%(n)d题的题目不能为空。") % label)
+        target = _fraction(edited.target_percent, _("知晓与参与第%(n)d题目标比例") % label)
+        if not target:
+            raise ActionRefused(_("“知晓与参与第%(n)d题目标比例”应大于0。") % label)
+        points = _points(edited.points, _("知晓与参与第%(n)d题分值") % label)
+        # The database's check keeps an item on every awareness question.
+        rows.append(AwarenessRow(text, question.item_id or 0, target, points))
+    items = {q.item_id: q.item for q in saved if q.item is not None}
+    for item_id, item in items.items():
+        total = sum((row.points for row in rows if row.item_id == item_id), Decimal(0))
+        if total > item.max_points:
+            raise ActionRefused(
+                _(
+                    "知晓与参与题分值合计%(total)s分，超过%(code)s %(title)s的%(max)s分，"
+                    "请调整各题分值。"
+                )
+                % {
+                    "total": plain_number(total),
+                    "code": item.code,
+                    "title": item.title,
+                    "max": plain_number(item.max_points),
+                }
+            )
+    return rows
+
+
+def _rescore_awareness(saved: list[SurveyQuestion], awareness: list[AwarenessRow]) -> None:
+    """Update the awareness questions' targets and points in place: unlike their text, these
+    are scoring rules that may change after answers are in."""
+    questions = [q for q in saved if q.kind == QuestionKind.AWARENESS]
+    for question, row in zip(questions, awareness, strict=True):
+        question.target_rate, question.points = row.target_rate, row.points
+    SurveyQuestion.objects.bulk_update(questions, ["target_rate", "points"])
+
+
 def do_save_survey_settings(
     campaign_id: int, wanted: SurveySettings, *, actor: Actor, ip: str | None = None
 ) -> SurveyConfig:
@@ -199,18 +264,36 @@ def do_save_survey_settings(
     config_for(campaign)
     with transaction.atomic(durable=True):
         config = SurveyConfig.objects.select_for_update().get(campaign=campaign)
-        questionnaire_changed = [
-            (q.text, q.is_overall) for q in SurveyQuestion.objects.filter(campaign=campaign)
-        ] != [(text, n == overall) for n, text in enumerate(questions, start=1)] or [
+        saved = list(SurveyQuestion.objects.filter(campaign=campaign).select_related("item"))
+        awareness = _awareness(wanted, [q for q in saved if q.kind == QuestionKind.AWARENESS])
+        if len(questions) + len(awareness) > MAX_QUESTIONS:
+            raise ActionRefused(
+                _("题目最多%(n)d道（含知晓与参与题%(a)d道），以便居民两分钟内答完。")
+                % {"n": MAX_QUESTIONS, "a": len(awareness)}
+            )
+        asked = [
+            (text, n == overall, QuestionKind.SATISFACTION)
+            for n, text in enumerate(questions, start=1)
+        ] + [(row.text, False, QuestionKind.AWARENESS) for row in awareness]
+        saved_options = [
             (o.label, o.counts_as_satisfied, o.counts_as_valid)
             for o in SurveyOption.objects.filter(campaign=campaign)
-        ] != options
+        ]
+        questionnaire_changed = [
+            (q.text, q.is_overall, q.kind) for q in saved
+        ] != asked or saved_options != options
         if questionnaire_changed:
             if SurveyResponse.objects.filter(submission__campaign=campaign).exists():
                 raise ActionRefused(
-                    _("已经收到调查问卷，题目和选项不能再修改；样本量、合格线和计分档仍可调整。")
+                    _(
+                        "已经收到调查问卷，题目和选项不能再修改；样本量、合格线、计分档和"
+                        "知晓与参与题的目标比例、分值仍可调整。"
+                    )
                 )
-            write_questionnaire(campaign, questions, overall, options)
+            write_questionnaire(campaign, questions, overall, options, awareness)
+        else:
+            # Only how the awareness questions score may have changed, like the tiers.
+            _rescore_awareness(saved, awareness)
         write_tiers(campaign, tiers)
         config.sample_size = sample_size
         config.pass_rate = pass_rate
@@ -229,6 +312,9 @@ def do_save_survey_settings(
                 "cluster_size": cluster_size,
                 "questionnaire_changed": questionnaire_changed,
                 "tiers": [[str(rate), str(points)] for rate, points in tiers],
+                "awareness": [
+                    [row.text, str(row.target_rate), str(row.points)] for row in awareness
+                ],
             },
             ip=ip,
         )
@@ -390,6 +476,7 @@ def do_finish_survey(
                 "recorded_by": actor,
             },
         )
+        item_points = _write_item_points(submission, scheme, result, scored)
         comment = reason
         if short:
             comment = _("有效问卷%(valid)d份，少于规定样本量%(size)d份%(scored)s。%(reason)s") % {
@@ -415,6 +502,28 @@ def do_finish_survey(
                 "short_sample": short,
                 "short_sample_scored": tally.short_sample_scored,
                 "reason": reason,
+                "item_points": item_points,
             },
         )
     return tally
+
+
+def _write_item_points(
+    submission: Submission, scheme: SurveyScheme, result: Figures, scored: bool
+) -> dict[str, str]:
+    """Freeze the points of the items the awareness questions score (6.2). A short sample the
+    office did not accept earns no points here either."""
+    SurveyItemPoints.objects.filter(submission=submission).delete()
+    rows = []
+    for earned in scheme.item_points(result):
+        points, basis = earned.points, earned.basis
+        if not scored:
+            points = Decimal(0)
+            basis = _("样本不足且办公室未认可按实际样本计分，本项不得分。（%(basis)s）") % {
+                "basis": basis
+            }
+        rows.append(
+            SurveyItemPoints(submission=submission, item=earned.item, points=points, basis=basis)
+        )
+    SurveyItemPoints.objects.bulk_create(rows)
+    return {row.item.code: str(row.points) for row in rows}

@@ -24,7 +24,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from campaign.pipeline.models import Campaign, CampaignPhase, Phase, Status, Submission
 from campaign.survey.models import (
+    AWARENESS_OPTIONS,
     Channel,
+    QuestionKind,
     SurveyCode,
     SurveyConfig,
     SurveyOption,
@@ -33,12 +35,15 @@ from campaign.survey.models import (
 )
 from communities.models import Community, District
 
+AWARENESS_POSITIONS = frozenset(range(1, len(AWARENESS_OPTIONS) + 1))
+
 
 @dataclass(frozen=True)
 class Question:
     position: int
     number: int  # as the resident sees it: 1, 2, 3… whatever the stored positions
     text: str
+    awareness: bool = False  # answered 是 (1) / 否 (2) instead of the campaign's options
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,14 @@ class Form:
     questions: tuple[Question, ...]
     options: tuple[Option, ...]
     option_positions: frozenset[int]
+
+    @property
+    def awareness_options(self) -> tuple[Option, ...]:
+        return tuple(Option(n, str(label)) for n, label in enumerate(AWARENESS_OPTIONS, start=1))
+
+    def positions_for(self, question: Question) -> frozenset[int]:
+        """The answers ``question`` takes: 是/否 (1, 2) or the campaign's options."""
+        return AWARENESS_POSITIONS if question.awareness else self.option_positions
 
     @property
     def campaign_id(self) -> int:
@@ -136,11 +149,12 @@ SELECT code.id, code.submission_id, code.voided_at, submission.status, submissio
 # The settings' version and the questionnaire in one statement, so that they agree.
 FORM_SQL = """
 SELECT config.id, config.updated_at, config.min_duration_seconds,
-       item.kind, item.position, item.caption
+       item.kind, item.position, item.caption, item.question_kind
   FROM {config} config
-  LEFT JOIN (SELECT 'q' AS kind, campaign_id, position, text AS caption FROM {question}
+  LEFT JOIN (SELECT 'q' AS kind, campaign_id, position, text AS caption,
+                    kind AS question_kind FROM {question}
              UNION ALL
-             SELECT 'o', campaign_id, position, label FROM {option}) item
+             SELECT 'o', campaign_id, position, label, '' FROM {option}) item
     ON item.campaign_id = config.campaign_id
  WHERE config.campaign_id = %(campaign)s""".format(**TABLES)
 
@@ -255,9 +269,17 @@ def _read_form(campaign_id: int) -> Form:
         cursor.execute(FORM_SQL, {"campaign": campaign_id})
         rows = cursor.fetchall()
     config_id, version, min_duration = rows[0][:3]
-    items = sorted((kind, position, caption) for *_config, kind, position, caption in rows if kind)
-    questions = [(position, text) for kind, position, text in items if kind == "q"]
-    options = tuple(Option(position, label) for kind, position, label in items if kind == "o")
+    items = sorted(
+        (kind, position, caption, question_kind)
+        for *_config, kind, position, caption, question_kind in rows
+        if kind
+    )
+    questions = [
+        (position, text, question_kind == QuestionKind.AWARENESS)
+        for kind, position, text, question_kind in items
+        if kind == "q"
+    ]
+    options = tuple(Option(position, label) for kind, position, label, _k in items if kind == "o")
     return Form(
         config=SurveyConfig(
             id=config_id,
@@ -266,8 +288,8 @@ def _read_form(campaign_id: int) -> Form:
             min_duration_seconds=min_duration,
         ),
         questions=tuple(
-            Question(position, number, text)
-            for number, (position, text) in enumerate(questions, start=1)
+            Question(position, number, text, awareness)
+            for number, (position, text, awareness) in enumerate(questions, start=1)
         ),
         options=options,
         option_positions=frozenset(option.position for option in options),

@@ -165,12 +165,11 @@ def load_questionnaire(token: str) -> Questionnaire:
 
 def read_answers(form: Form, data: Mapping[str, str]) -> tuple[dict[int, int], dict[int, str]]:
     """The chosen option per question (by position) and an error per unanswered question."""
-    valid = form.option_positions
     chosen: dict[int, int] = {}
     errors: dict[int, str] = {}
     for question in form.questions:
         typed = (data.get(field_name(question.position)) or "").strip()
-        if typed.isdigit() and int(typed) in valid:
+        if typed.isdigit() and int(typed) in form.positions_for(question):
             chosen[question.position] = int(typed)
         elif typed:
             errors[question.position] = _("第%(n)d题的答案无效，请从选项中重新选择。") % {

@@ -1,25 +1,78 @@
 """A campaign's survey settings, created on first use from defaults drawn from the standard."""
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Campaign
-from campaign.survey.models import SurveyConfig, SurveyOption, SurveyPointTier, SurveyQuestion
+from campaign.survey.models import (
+    QuestionKind,
+    SurveyConfig,
+    SurveyOption,
+    SurveyPointTier,
+    SurveyQuestion,
+)
+from standards.models import Item
+
+
+class AwarenessRow(NamedTuple):
+    """An awareness question (answered 是/否): the share of 是 against ``target_rate`` scores
+    ``points`` of ``item_id``."""
+
+    text: str
+    item_id: int
+    target_rate: Decimal
+    points: Decimal
 
 
 def default_questions() -> list[str]:
-    """One question per area the standard's categories cover, the overall one last."""
+    """One question per area item 6.1 names (队伍、治理、服务、环境、文化), the overall one last.
+    Seven, so that with the three awareness questions a resident answers at most ten."""
     return [
         _("您对社区工作人员的服务态度是否满意？"),
         _("您对社区办事效率是否满意？"),
         _("您对社区环境卫生和绿化是否满意？"),
         _("您对社区治安和安全状况是否满意？"),
         _("您对社区组织的文化体育活动是否满意？"),
-        _("您对小区物业管理服务是否满意？"),
         _("您对社区关爱老年人、残疾人等困难群体的工作是否满意？"),
         _("总体来说，您对本社区的治理和服务是否满意？"),
+    ]
+
+
+def awareness_item(campaign: Campaign) -> Item | None:
+    """The survey item the awareness questions score (6.2 创建知晓与参与): the standard's
+    second survey-checked item; the first is the satisfaction item the tiers score."""
+    items = Item.objects.filter(
+        standard_id=campaign.standard_id, check_method=Item.CheckMethod.SURVEY
+    ).order_by("display_order", "code")
+    return items[1] if items.count() > 1 else None
+
+
+def default_awareness(campaign: Campaign) -> list[AwarenessRow]:
+    """Item 6.2's 评分细则: 知晓创建活动 80 % → 1.5 points, 知晓创建标准 60 % → 1, 参加活动或
+    提出意见 30 % → 1.5; none when the standard has no such item."""
+    item = awareness_item(campaign)
+    if item is None:
+        return []
+    return [
+        AwarenessRow(
+            _("您是否知道本社区正在开展精致幸福社区创建活动？"),
+            item.pk,
+            Decimal("0.800"),
+            Decimal("1.5"),
+        ),
+        AwarenessRow(
+            _("您是否看到过社区公开的创建标准（刊板）？"), item.pk, Decimal("0.600"), Decimal(1)
+        ),
+        AwarenessRow(
+            _("您是否参加过社区创建相关活动或提出过意见建议？"),
+            item.pk,
+            Decimal("0.300"),
+            Decimal("1.5"),
+        ),
     ]
 
 
@@ -57,15 +110,29 @@ def write_questionnaire(
     campaign: Campaign,
     questions: list[str],
     overall: int,
-    options: list[tuple[str, bool, bool]],
+    options: Sequence[tuple[str, bool, bool]],
+    awareness: Sequence[AwarenessRow] = (),
 ) -> None:
     """Replace the campaign's questions (``overall`` is the 1-based overall one) and options
-    (label, counts as satisfied, counts as valid), numbered in order."""
+    (label, counts as satisfied, counts as valid), numbered in order; the awareness questions
+    follow the satisfaction ones."""
     SurveyQuestion.objects.filter(campaign=campaign).delete()
     SurveyOption.objects.filter(campaign=campaign).delete()
     SurveyQuestion.objects.bulk_create(
         SurveyQuestion(campaign=campaign, position=n, text=text, is_overall=n == overall)
         for n, text in enumerate(questions, start=1)
+    )
+    SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(
+            campaign=campaign,
+            position=n,
+            text=row.text,
+            kind=QuestionKind.AWARENESS,
+            item_id=row.item_id,
+            target_rate=row.target_rate,
+            points=row.points,
+        )
+        for n, row in enumerate(awareness, start=len(questions) + 1)
     )
     SurveyOption.objects.bulk_create(
         SurveyOption(
@@ -101,6 +168,12 @@ def config_for(campaign: Campaign) -> SurveyConfig:
         )
         if created:
             questions = default_questions()
-            write_questionnaire(campaign, questions, len(questions), default_options())
+            write_questionnaire(
+                campaign,
+                questions,
+                len(questions),
+                default_options(),
+                default_awareness(campaign),
+            )
             write_tiers(campaign, DEFAULT_TIERS)
     return config

@@ -32,13 +32,14 @@ from campaign.survey.actions import (
     MAX_QUESTION_TEXT,
     MAX_SAMPLE_SIZE,
     MIN_CLUSTER_SIZE,
+    AwarenessSetting,
     OptionRow,
     SurveySettings,
     TierRow,
     is_percent,
     is_points,
 )
-from campaign.survey.models import MAX_QUESTIONS, MIN_SAMPLE_SIZE
+from campaign.survey.models import MAX_QUESTIONS, MIN_SAMPLE_SIZE, SurveyQuestion
 from campaign.survey.statistics import SurveyScheme
 
 MAX_TIERS = 8
@@ -132,8 +133,8 @@ class RowRadiosField(forms.TypedChoiceField):
     bound_field_class = RadiosInRowsBoundField
 
 
-def overall_choices() -> list[tuple[int, str]]:
-    return [(n, gettext("第%(n)d题为总体评价题") % {"n": n}) for n in range(1, MAX_QUESTIONS + 1)]
+def overall_choices(rows: int = MAX_QUESTIONS) -> list[tuple[int, str]]:
+    return [(n, gettext("第%(n)d题为总体评价题") % {"n": n}) for n in range(1, rows + 1)]
 
 
 class SettingsForm(forms.Form):
@@ -187,8 +188,18 @@ class SettingsForm(forms.Form):
         },
     )
 
-    def __init__(self, data: QueryDict | None, initial: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        data: QueryDict | None,
+        initial: dict[str, object] | None = None,
+        rows: int = MAX_QUESTIONS,
+    ) -> None:
         super().__init__(data, initial=initial)
+        # One radio per satisfaction question's row: the awareness questions take the rest
+        # of the ten.
+        overall = self.fields["overall"]
+        assert isinstance(overall, forms.ChoiceField)
+        overall.choices = overall_choices(rows)
         self.fields["sample_size"].help_text = gettext("有效问卷份数，不少于%(n)d份。") % {
             "n": MIN_SAMPLE_SIZE
         }
@@ -325,6 +336,57 @@ class TierForm(RowForm):
         return TierRow(data["rate"], data["points"])
 
 
+class AwarenessForm(RowForm):
+    """An awareness question (answered 是/否): its text, the share of 是 it aims at and its
+    points. The item it scores is shown, not chosen: it is the standard's (6.2)."""
+
+    row_name = "awareness"
+    main_field = "text"
+
+    text = forms.CharField(
+        max_length=MAX_QUESTION_TEXT,
+        error_messages={"required": _("请填写题目。"), **TEXT_ERRORS},
+        widget=forms.TextInput(attrs={"size": 50}),
+    )
+    target = PercentField(
+        widget=decimal_input(), error_messages={"required": _("请填写目标比例。")}
+    )
+    points = PointsField(widget=decimal_input(), error_messages={"required": _("请填写分值。")})
+
+    def __init__(
+        self,
+        data: QueryDict | None,
+        number: int,
+        question: SurveyQuestion,
+        initial: dict[str, object] | None = None,
+    ) -> None:
+        self.question = question
+        super().__init__(data, number, initial)
+
+    def labels(self) -> dict[str, str]:
+        row = {"n": self.number}
+        return {
+            "text": gettext("知晓与参与第%(n)d题") % row,
+            "target": gettext("知晓与参与第%(n)d题目标比例") % row,
+            "points": gettext("知晓与参与第%(n)d题分值") % row,
+        }
+
+    def clean_target(self) -> Decimal:
+        target: Decimal = self.cleaned_data["target"]
+        if not target:
+            # Every share of 是 would reach a target of 0.
+            raise ValidationError(_("目标比例应大于0。"), code="zero")
+        return target
+
+    @staticmethod
+    def initial_for(setting: AwarenessSetting) -> dict[str, object]:
+        return {"text": setting.text, "target": setting.target_percent, "points": setting.points}
+
+    def setting(self) -> AwarenessSetting:
+        data = self.cleaned_data
+        return AwarenessSetting(data["text"], data["target"], data["points"])
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing to fix, for the summary above the form."""
@@ -355,23 +417,29 @@ class SettingsPage:
         questions: list[QuestionForm],
         options: list[OptionForm],
         tiers: list[TierForm],
+        awareness: list[AwarenessForm],
     ) -> None:
         self.general = general
         self.questions = questions
         self.options = options
         self.tiers = tiers
+        self.awareness = awareness
 
     @classmethod
-    def posted(cls, data: QueryDict) -> "SettingsPage":
+    def posted(cls, data: QueryDict, awareness: Sequence[SurveyQuestion]) -> "SettingsPage":
+        """The page as posted; ``awareness`` are the saved awareness questions it edits."""
+        rows = MAX_QUESTIONS - len(awareness)
         return cls(
-            SettingsForm(data),
-            [QuestionForm(data, n) for n in range(1, MAX_QUESTIONS + 1)],
+            SettingsForm(data, rows=rows),
+            [QuestionForm(data, n) for n in range(1, rows + 1)],
             [OptionForm(data, n) for n in range(1, MAX_OPTIONS + 1)],
             [TierForm(data, n) for n in range(1, MAX_TIERS + 1)],
+            [AwarenessForm(data, n, q) for n, q in enumerate(awareness, start=1)],
         )
 
     @classmethod
-    def showing(cls, saved: SurveySettings) -> "SettingsPage":
+    def showing(cls, saved: SurveySettings, awareness: Sequence[SurveyQuestion]) -> "SettingsPage":
+        rows = MAX_QUESTIONS - len(awareness)
         general = SettingsForm(
             None,
             initial={
@@ -382,12 +450,13 @@ class SettingsPage:
                 "notice": saved.notice,
                 "overall": saved.overall,
             },
+            rows=rows,
         )
         return cls(
             general,
             [
                 QuestionForm(None, n, QuestionForm.initial_for(text))
-                for n, text in numbered(saved.questions, MAX_QUESTIONS)
+                for n, text in numbered(saved.questions, rows)
             ],
             [
                 OptionForm(None, n, OptionForm.initial_for(option))
@@ -397,10 +466,16 @@ class SettingsPage:
                 TierForm(None, n, TierForm.initial_for(tier))
                 for n, tier in numbered(saved.tiers, MAX_TIERS)
             ],
+            [
+                AwarenessForm(None, n, q, AwarenessForm.initial_for(setting))
+                for n, (q, setting) in enumerate(
+                    zip(awareness, saved.awareness or (), strict=True), start=1
+                )
+            ],
         )
 
     def all_forms(self) -> list[forms.Form]:
-        return [self.general, *self.questions, *self.options, *self.tiers]
+        return [self.general, *self.questions, *self.awareness, *self.options, *self.tiers]
 
     def is_valid(self) -> bool:
         # Every form is validated, not only up to the first invalid one.
@@ -433,6 +508,7 @@ class SettingsPage:
             overall=[form.number for form in asked].index(data["overall"]) + 1,
             options=[o for o in (form.option() for form in self.options) if o is not None],
             tiers=[t for t in (form.tier() for form in self.tiers) if t is not None],
+            awareness=[form.setting() for form in self.awareness],
         )
 
     def refuse(self, message: str) -> None:
@@ -455,7 +531,7 @@ class SettingsPage:
         for question in self.questions:
             yield from question
         yield self.general["overall"]
-        for row in [*self.options, *self.tiers]:
+        for row in [*self.awareness, *self.options, *self.tiers]:
             yield from row
 
     def question_rows(self) -> list[tuple[QuestionForm, BoundWidget]]:
@@ -463,8 +539,9 @@ class SettingsPage:
         return list(zip(self.questions, self.general["overall"].subwidgets, strict=True))
 
     def lock_questionnaire(self) -> None:
-        """Show the questions and options without letting them change: answers are in."""
-        for question in self.questions:
+        """Show the questions and options without letting them change: answers are in. The
+        awareness questions' targets and points, like the tiers, may still change."""
+        for question in [*self.questions, *self.awareness]:
             question.fields["text"].widget.attrs["readonly"] = True
         for option in self.options:
             option.fields["label"].widget.attrs["readonly"] = True
@@ -484,10 +561,16 @@ def saved_settings(scheme: SurveyScheme) -> SurveySettings:
         min_duration_seconds=config.min_duration_seconds,
         cluster_size=config.cluster_size,
         notice=config.notice,
-        questions=[q.text for q in scheme.questions],
-        overall=next((q.position for q in scheme.questions if q.is_overall), 0),
+        questions=[q.text for q in scheme.satisfaction_questions],
+        overall=next(
+            (n for n, q in enumerate(scheme.satisfaction_questions, start=1) if q.is_overall), 0
+        ),
         options=[
             OptionRow(o.label, o.counts_as_satisfied, o.counts_as_valid) for o in scheme.options
         ],
         tiers=[TierRow(percent(t.min_rate), t.points) for t in scheme.tiers],
+        awareness=[
+            AwarenessSetting(q.text, percent(q.target_rate or 0), q.points or Decimal(0))
+            for q in scheme.awareness_questions
+        ],
     )

@@ -103,6 +103,11 @@ def _questionnaire_page(
             "number": question.number,
             "field": answering.field_name(question.position),
             "text": question.text,
+            "options": (
+                questionnaire.form.awareness_options
+                if question.awareness and questionnaire.form
+                else questionnaire.options
+            ),
             "chosen": chosen.get(question.position),
             "error": errors.get(question.position, ""),
         }

@@ -22,8 +22,9 @@ from campaign.survey.statistics import scheme_for
 def survey_settings(request: AuthenticatedRequest, year: int) -> HttpResponse:
     campaign = campaign_or_404(year)
     scope_of(request.user).require(Capability.AUDIT)
+    scheme = scheme_for(campaign)
     if request.method == "POST":
-        page = SettingsPage.posted(request.POST)
+        page = SettingsPage.posted(request.POST, scheme.awareness_questions)
         if page.is_valid():
             try:
                 do_save_survey_settings(
@@ -35,7 +36,7 @@ def survey_settings(request: AuthenticatedRequest, year: int) -> HttpResponse:
                 messages.success(request, _("满意度调查设置已保存。"))
                 return redirect("survey_settings", year)
     else:
-        page = SettingsPage.showing(saved_settings(scheme_for(campaign)))
+        page = SettingsPage.showing(saved_settings(scheme), scheme.awareness_questions)
     locked = SurveyResponse.objects.filter(submission__campaign=campaign).exists()
     if locked:
         page.lock_questionnaire()

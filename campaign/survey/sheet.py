@@ -3,7 +3,8 @@ the template the office hands out).
 
 One row per questionnaire: the community's 12-digit code, the firm's questionnaire number, the
 channel, the interviewer, start and end time, then one column per question holding an option's
-label. Nothing here saves anything; ``campaign.actions.survey_import`` does, after reading the
+label (是/否 for an awareness question). Nothing here saves anything;
+``campaign.actions.survey_import`` does, after reading the
 file again under lock. Columns the template does not have (a firm's own remarks, a phone number
 it should not have kept) are ignored and never stored.
 """
@@ -22,7 +23,13 @@ from openpyxl.utils.datetime import from_excel
 
 from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.survey.defaults import config_for
-from campaign.survey.models import Channel, SurveyOption, SurveyQuestion
+from campaign.survey.models import (
+    AWARENESS_OPTIONS,
+    Channel,
+    QuestionKind,
+    SurveyOption,
+    SurveyQuestion,
+)
 from communities.models import Community
 from communities.sheets import Issue, SheetError, clean_cell, header_key, normalize_number_text
 from communities.sheets import open_workbook as open_xlsx
@@ -261,6 +268,14 @@ class _Lookups:
     options: dict[str, SurveyOption]
     rows_per_code: dict[str, int]
     question_columns: list[str]
+    # Per question in order: whether it is answered 是/否 instead of the options.
+    awareness: list[bool] = field(default_factory=list)
+    yes_no: dict[str, SurveyOption] = field(
+        default_factory=lambda: {
+            header_key(str(label)): SurveyOption(position=n, label=str(label))
+            for n, label in enumerate(AWARENESS_OPTIONS, start=1)
+        }
+    )
     channels: dict[str, Channel] = field(
         default_factory=lambda: {header_key(str(c.label)): c for c in Channel}
     )
@@ -294,6 +309,7 @@ def _check_rows(parsed: SurveySheet, campaign: Campaign, raw: list[RawRow]) -> N
         {header_key(o.label): o for o in campaign.survey_options.order_by("position")},
         rows_per_code,
         [_("第%(n)d题") % {"n": q.position} for q in parsed.questions],
+        [q.kind == QuestionKind.AWARENESS for q in parsed.questions],
     )
     for number, values, answers in raw:
         questionnaire = _RowCheck(parsed, lookups, number).run(values, answers)
@@ -426,8 +442,11 @@ class _RowCheck:
 
     def answers(self, answers: list[Any]) -> tuple[SurveyOption, ...]:
         chosen: list[SurveyOption] = []
-        options = self.lookups.options
-        for column, value in zip(self.lookups.question_columns, answers, strict=True):
+        lookups = self.lookups
+        for column, awareness, value in zip(
+            lookups.question_columns, lookups.awareness, answers, strict=True
+        ):
+            options = lookups.yes_no if awareness else lookups.options
             # The exact label first: the dropdown's answer, nearly every cell.
             option = options.get(value) if isinstance(value, str) else None
             if option is None:

@@ -1,6 +1,7 @@
 """The survey firm's template: the questionnaire sheet the office hands out, with dropdowns,
 column notes and the list of communities in the survey. ``sheet`` reads a filled one back."""
 
+import itertools
 from collections.abc import Sequence
 from io import BytesIO
 
@@ -13,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.pipeline.models import Campaign, Status, Submission
 from campaign.survey.defaults import config_for
-from campaign.survey.models import SurveyQuestion
+from campaign.survey.models import AWARENESS_OPTIONS, QuestionKind, SurveyQuestion
 from campaign.survey.sheet import (
     CHANNEL,
     CODE,
@@ -86,10 +87,18 @@ def template_workbook(campaign: Campaign) -> bytes:
         [str(c.label) for c in IMPORTED_CHANNELS],
         f"{channel_letter}2:{channel_letter}{last}",
     )
-    first, final = get_column_letter(len(FIXED) + 1), get_column_letter(len(headers))
-    if questions:
-        _dropdown(sheet, labels, f"{first}2:{final}{last}")
-    _notes_sheet(workbook.create_sheet(NOTES_TITLE), labels)
+    yes_no = [str(label) for label in AWARENESS_OPTIONS]
+    # One dropdown per run of neighbouring questions of one kind: 满意… or 是/否.
+    columns = enumerate(questions, start=len(FIXED) + 1)
+    for awareness, run in itertools.groupby(columns, lambda c: c[1].kind == QuestionKind.AWARENESS):
+        indexes = [index for index, _question in run]
+        first, final = get_column_letter(indexes[0]), get_column_letter(indexes[-1])
+        _dropdown(sheet, yes_no if awareness else labels, f"{first}2:{final}{last}")
+    _notes_sheet(
+        workbook.create_sheet(NOTES_TITLE),
+        labels,
+        [q.position for q in questions if q.kind == QuestionKind.AWARENESS],
+    )
     _list_sheet(workbook.create_sheet(LIST_TITLE), surveyed_submissions(campaign))
     buffer = BytesIO()
     workbook.save(buffer)
@@ -116,7 +125,7 @@ def _dropdown(sheet: Worksheet, labels: Sequence[str], cells: str) -> None:
     validation.add(cells)
 
 
-def _notes_sheet(sheet: Worksheet, labels: Sequence[str]) -> None:
+def _notes_sheet(sheet: Worksheet, labels: Sequence[str], awareness: Sequence[int]) -> None:
     channels = "、".join(str(c.label) for c in IMPORTED_CHANNELS)
     needs = "、".join(str(c.label) for c in IMPORTED_CHANNELS if c in NEEDS_COLLECTOR)
     lines = [
@@ -147,6 +156,14 @@ def _notes_sheet(sheet: Worksheet, labels: Sequence[str]) -> None:
             % {"labels": "、".join(labels)},
         ),
     ]
+    if awareness:
+        lines.append(
+            (
+                _("知晓与参与题"),
+                _("第%(numbers)s题为知晓与参与题，只填写“是”或“否”。")
+                % {"numbers": "、".join(str(n) for n in awareness)},
+            )
+        )
     _header_row(sheet, [_("列"), _("填写说明")])
     for row, (column, text) in enumerate(lines, start=2):
         sheet.cell(row, 1, column).font = Font(bold=True)

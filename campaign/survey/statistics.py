@@ -8,7 +8,8 @@ questionnaires whose overall answer ``counts_as_satisfied``, valid those whose o
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import (
@@ -23,18 +24,25 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Substr
 from django.db.models.lookups import In
+from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import Campaign
 from campaign.pipeline.rates import interval_percent, percent, rate_percent
 from campaign.survey.defaults import config_for
 from campaign.survey.models import (
+    AWARENESS_OPTIONS,
+    AWARENESS_YES,
     Quality,
+    QuestionKind,
     SurveyConfig,
     SurveyOption,
     SurveyPointTier,
     SurveyQuestion,
     SurveyResponse,
 )
+from standards.models import Item
+
+ONE_DECIMAL = Decimal("0.1")
 
 
 def rate_expression(satisfied: str, valid: str) -> Case:
@@ -77,6 +85,8 @@ class Figures:
     valid: int = 0
     satisfied: int = 0
     counts: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Per awareness question (by position): the valid questionnaires that answered 是.
+    yes: dict[int, int] = field(default_factory=dict)
 
     @property
     def excluded(self) -> int:
@@ -130,19 +140,105 @@ class SurveyScheme:
     def below_sample(self, figures: Figures) -> bool:
         return figures.valid < self.config.sample_size
 
+    @property
+    def satisfaction_questions(self) -> list[SurveyQuestion]:
+        return [q for q in self.questions if q.kind != QuestionKind.AWARENESS]
+
+    @property
+    def awareness_questions(self) -> list[SurveyQuestion]:
+        return [q for q in self.questions if q.kind == QuestionKind.AWARENESS]
+
+    @property
+    def awareness_labels(self) -> tuple[str, ...]:
+        return tuple(str(label) for label in AWARENESS_OPTIONS)
+
     def table(self, figures: Figures) -> list[tuple[SurveyQuestion, list[int]]]:
-        """Counts per question (rows) × option (columns), in display order."""
+        """Counts per satisfaction question (rows) × option (columns), in display order."""
         return [
             (q, [figures.counts.get((q.position, o.position), 0) for o in self.options])
-            for q in self.questions
+            for q in self.satisfaction_questions
         ]
+
+    def awareness_table(self, figures: Figures) -> list[tuple[SurveyQuestion, list[int], int]]:
+        """Per awareness question: the counts of 是/否 (all kept questionnaires) and the 是
+        among the valid ones, which the item's points are worked out from."""
+        return [
+            (
+                q,
+                [figures.counts.get((q.position, n), 0) for n in self.answers(q)],
+                figures.yes.get(q.position, 0),
+            )
+            for q in self.awareness_questions
+        ]
+
+    def item_points(self, figures: Figures) -> list["ItemPoints"]:
+        """The points of each item the awareness questions score, with their basis."""
+        by_item: dict[Item, list[SurveyQuestion]] = {}
+        for q in self.awareness_questions:
+            if q.item is not None:
+                by_item.setdefault(q.item, []).append(q)
+        return [awareness_points(item, questions, figures) for item, questions in by_item.items()]
+
+    def answers(self, question: SurveyQuestion) -> list[int]:
+        """The answers' positions ``question`` takes: 是/否 or the campaign's options."""
+        if question.kind == QuestionKind.AWARENESS:
+            return list(range(1, len(AWARENESS_OPTIONS) + 1))
+        return [o.position for o in self.options]
+
+
+@dataclass(frozen=True)
+class ItemPoints:
+    item: Item
+    points: Decimal
+    basis: str
+
+
+def _plain(number: Decimal) -> str:
+    """80.0 → "80", 1.50 → "1.5": no exponent, no trailing zeros."""
+    return format(number.normalize(), "f")
+
+
+def awareness_points(item: Item, questions: list[SurveyQuestion], figures: Figures) -> ItemPoints:
+    """Item 6.2's rule: each question earns its points × min(1, share ÷ target), share = 是 ÷
+    valid questionnaires; the sum rounded half up to 0.1 and capped at the item's points.
+    Exact fractions, so 12/30 against 60 % is 2/3 of a point, not 0.6666."""
+    total = Fraction(0)
+    parts = []
+    for q in questions:
+        yes = figures.yes.get(q.position, 0)
+        target, points = Fraction(q.target_rate or 1), Fraction(q.points or 0)
+        share = Fraction(yes, figures.valid) if figures.valid else Fraction(0)
+        earned = points * min(Fraction(1), share / target)
+        total += earned
+        parts.append(
+            _(
+                "第%(n)d题答“是”%(yes)d份/有效%(valid)d份（%(share)s%%，目标%(target)s%%，%(points)s分）"
+            )
+            % {
+                "n": q.position,
+                "yes": yes,
+                "valid": figures.valid,
+                "share": percent(float(share)),
+                "target": _plain(percent(q.target_rate or 0)),
+                "points": _plain(q.points or Decimal(0)),
+            }
+        )
+    rounded = (Decimal(total.numerator) / Decimal(total.denominator)).quantize(
+        ONE_DECIMAL, ROUND_HALF_UP
+    )
+    earned_points = min(rounded, item.max_points)
+    basis = _("%(parts)s；未达目标的按实际比例与目标比例之比折算，合计%(points)s分。") % {
+        "parts": "；".join(parts),
+        "points": _plain(earned_points),
+    }
+    return ItemPoints(item, earned_points, basis)
 
 
 def scheme_for(campaign: Campaign) -> SurveyScheme:
     config = config_for(campaign)
     return SurveyScheme(
         config=config,
-        questions=list(SurveyQuestion.objects.filter(campaign=campaign)),
+        questions=list(SurveyQuestion.objects.filter(campaign=campaign).select_related("item")),
         options=list(SurveyOption.objects.filter(campaign=campaign)),
         tiers=list(SurveyPointTier.objects.filter(campaign=campaign)),
     )
@@ -158,6 +254,10 @@ def _answered(question: SurveyQuestion, options: list[SurveyOption]) -> Q:
     the stored answers, evaluated in the database."""
     chosen = Substr("pattern", question.position, 1)
     return Q(In(chosen, [str(o.position) for o in options]))
+
+
+def _chose(question: SurveyQuestion, answer: int) -> Q:
+    return Q(In(Substr("pattern", question.position, 1), [str(answer)]))
 
 
 def figures(
@@ -178,12 +278,14 @@ def figures(
     if overall is not None:
         counts["valid"] = Count("pk", filter=kept & _answered(overall, valid))
         counts["satisfied"] = Count("pk", filter=kept & _answered(overall, satisfied))
+        for q in scheme.awareness_questions:
+            counts[f"yes_{q.position}"] = Count(
+                "pk", filter=kept & _answered(overall, valid) & _chose(q, AWARENESS_YES)
+            )
     if with_counts:
         for q in scheme.questions:
-            for o in scheme.options:
-                counts[f"n_{q.position}_{o.position}"] = Count(
-                    "pk", filter=kept & _answered(q, [o])
-                )
+            for n in scheme.answers(q):
+                counts[f"n_{q.position}_{n}"] = Count("pk", filter=kept & _chose(q, n))
     result: dict[int, Figures] = {}
     for row in (
         responses.order_by()
@@ -205,10 +307,15 @@ def figures(
             valid=row.get("valid", 0),
             satisfied=row.get("satisfied", 0),
             counts={
-                (q.position, o.position): row[f"n_{q.position}_{o.position}"]
+                (q.position, n): row[f"n_{q.position}_{n}"]
                 for q in scheme.questions
-                for o in scheme.options
+                for n in scheme.answers(q)
                 if with_counts
+            },
+            yes={
+                q.position: row[f"yes_{q.position}"]
+                for q in scheme.awareness_questions
+                if overall is not None
             },
         )
     return result

@@ -31,7 +31,13 @@ from campaign.survey.actions import (
     do_review_questionnaires,
     do_void_codes,
 )
-from campaign.survey.models import Quality, SurveyCode, SurveyResponse, SurveyTally
+from campaign.survey.models import (
+    Quality,
+    SurveyCode,
+    SurveyItemPoints,
+    SurveyResponse,
+    SurveyTally,
+)
 from campaign.survey.qr import qr_svg
 from campaign.survey.statistics import (
     BY_DISTRICT,
@@ -61,6 +67,9 @@ class SurveyRow:
     passes: bool | None
     below_sample: bool
     codes: dict[str, int]
+    # The sample size the rate is read against: the one frozen with the tally once ended.
+    sample_size: int = 0
+    tally: SurveyTally | None = None
 
     @property
     def rate(self) -> Decimal | None:
@@ -84,6 +93,7 @@ def _live_row(submission: Submission, f: Figures, scheme: SurveyScheme, codes: A
         passes=scheme.passes(f),
         below_sample=scheme.below_sample(f),
         codes=codes,
+        sample_size=scheme.config.sample_size,
     )
 
 
@@ -99,8 +109,11 @@ def _frozen_row(submission: Submission, tally: SurveyTally, scheme: SurveyScheme
         flagged=0,
         points=tally.points,
         passes=scheme.passes(f),
-        below_sample=scheme.below_sample(f),
+        below_sample=tally.short_sample,
         codes={},
+        # Tallies frozen before the sample size was kept with them read today's.
+        sample_size=tally.sample_size or scheme.config.sample_size,
+        tally=tally,
     )
 
 
@@ -169,10 +182,15 @@ def survey_list(request: AuthenticatedRequest, year: int) -> HttpResponse:
 
 def _flagged(submission: Submission, scheme: SurveyScheme) -> list[dict[str, Any]]:
     labels = {str(o.position): o.label for o in scheme.options}
+    yes_no = {str(n): label for n, label in enumerate(scheme.awareness_labels, start=1)}
+    awareness = {q.position for q in scheme.awareness_questions}
     return [
         {
             "response": r,
-            "answers": [labels.get(ch, "—") for ch in r.pattern],
+            "answers": [
+                (yes_no if n in awareness else labels).get(ch, "—")
+                for n, ch in enumerate(r.pattern, start=1)
+            ],
         }
         for r in SurveyResponse.objects.filter(submission=submission)
         .exclude(quality=Quality.CLEAN)
@@ -214,6 +232,8 @@ def _render_detail(
             "figures": f,
             "row": _live_row(submission, f, scheme, codes),
             "table": scheme.table(f),
+            "awareness_table": scheme.awareness_table(f),
+            "item_points": _item_points(submission),
             "flagged": _flagged(submission, scheme),
             "tally": getattr(submission, "survey_tally", None),
             "can_issue": surveying and _can(campaign, request.user, Action.ISSUE_CODES),
@@ -223,6 +243,13 @@ def _render_detail(
         },
         status=status,
     )
+
+
+def _item_points(submission: Submission) -> list[SurveyItemPoints]:
+    # Written only when the survey ends, with the tally.
+    if getattr(submission, "survey_tally", None) is None:
+        return []
+    return list(SurveyItemPoints.objects.filter(submission=submission).select_related("item"))
 
 
 def _public_base(request: HttpRequest) -> str:

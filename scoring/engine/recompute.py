@@ -122,6 +122,9 @@ def _ranking(rules: ScoringRules) -> str:
         "WHEN stage <> %(joint)s THEN ''",
         f"WHEN status = '{Status.REMOVED.value}' THEN '{Outcome.CANCELLED.value}'",
         f"WHEN status = '{Status.NOT_APPROVED.value}' THEN '{Outcome.DECLINED.value}'",
+        # The decision table refuses a vetoed candidate; should one be decided in anyway, the
+        # veto still keeps it off and out of the places.
+        f"WHEN status IN ({decided_in}) AND veto_count > 0 THEN '{Outcome.VETOED.value}'",
         f"WHEN status IN ({decided_in}) THEN NULL",
     ]
     # Before the total: a short sample's missing survey points are why its total is low.

@@ -10,9 +10,12 @@ For every submission × item of the campaign's standard:
 - **联审后** (joint): the audited score plus the sum of the member units' adjustments, kept within
   0 and the item's points.
 
-The rules' *satisfaction item* (by default 6.1 居民满意度) is scored by the survey instead, at
-the audit and joint stages: the frozen survey result's points (the rate-to-points tiers), at most
-the item's points; without a survey result it has no score. Its self-score stays the district's.
+Items scored by the survey (check method 问卷: 6.1, 6.2) are scored by it alone, at the audit and
+joint stages, whatever an audit row or a unit's adjustment says, and have no self-score (a row
+left from before is ignored). The rules' *satisfaction item* (by default 6.1 居民满意度) gets the
+frozen survey result's points (the rate-to-points tiers, 0 for a short sample the office did not
+accept); any other survey item its frozen ``SurveyItemPoints`` (6.2 from the awareness
+questions); both at most the item's points, and no score without a result.
 
 The SQL is portable between PostgreSQL and SQLite (the embedded default), so it uses CASE
 instead of GREATEST/LEAST and a float rate.
@@ -67,8 +70,13 @@ _JOINT_SCORE = (
 
 
 # The satisfaction item's score from the survey result ``t``: its tier points, at most the
-# item's points.
-_SURVEY_POINTS = _between_zero_and("t.points", "it.max_points")
+# item's points; none for a short sample the office did not accept, whatever a tally frozen
+# before that rule says (2 of 30 questionnaires once earned the full 16 points).
+_SURVEY_POINTS = (
+    "CASE WHEN t.short_sample AND NOT t.short_sample_scored THEN 0 ELSE "
+    + _between_zero_and("t.points", "it.max_points")
+    + " END"
+)
 # Another survey item's score (``sip``, e.g. 6.2 from the awareness questions), likewise.
 _ITEM_POINTS = _between_zero_and("sip.points", "it.max_points")
 # A survey item's score at the audit and joint stages: only the survey scores it, whatever an
@@ -162,7 +170,7 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
         JOIN {T_ITEM} it ON it.id = au.item_id
         LEFT JOIN adjustments adj ON adj.submission_id = au.submission_id
             AND adj.item_id = au.item_id
-        WHERE it.check_method <> '{SURVEY}'
+        WHERE it.check_method <> '{SURVEY}' AND au.item_id <> %(satisfaction_item)s
         GROUP BY {office_key}
     ),
     survey AS (
@@ -175,7 +183,7 @@ def stage_sums_sql(submission_ids: list[int] | None = None, *, by_category: bool
     survey_items AS (
         SELECT sip.submission_id, it.category_id, {_ITEM_POINTS} AS points
         FROM {T_ITEM_POINTS} sip JOIN subs ON subs.id = sip.submission_id
-        JOIN {T_ITEM} it ON it.id = sip.item_id
+        JOIN {T_ITEM} it ON it.id = sip.item_id AND it.standard_id = %(standard)s
         WHERE it.check_method = '{SURVEY}' AND it.id <> %(satisfaction_item)s
     ),
     survey_item_sums AS (

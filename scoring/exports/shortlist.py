@@ -80,6 +80,12 @@ def _threshold_lines(rules: ScoringRules) -> list[tuple[str, str]]:
     return [
         (_("规则版本"), _("第%(v)d版") % {"v": rules.version}),
         (
+            _("样本不足"),
+            _("有效问卷少于规定样本量、市办未认可的不入围")
+            if rules.exclude_short_sample
+            else _("不作为不入围理由"),
+        ),
+        (
             _("最低总分"),
             or_unlimited(rules.min_total, _("%(n)s分") % {"n": points_text(rules.min_total or 0)}),
         ),

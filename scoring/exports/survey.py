@@ -70,16 +70,30 @@ def _note(scheme: SurveyScheme, moment: datetime.datetime) -> str:
     return "；".join(parts)
 
 
+# Satisfaction questions are counted per option; awareness questions (6.2) per 是/否.
 def _count_columns(scheme: SurveyScheme) -> list[Column]:
-    return [Column(o.label, 7) for _q in scheme.questions for o in scheme.options]
+    return [
+        *(Column(o.label, 7) for _q in scheme.satisfaction_questions for o in scheme.options),
+        *(
+            Column(label, 7)
+            for _q in scheme.awareness_questions
+            for label in scheme.awareness_labels
+        ),
+    ]
 
 
 def _count_groups(scheme: SurveyScheme) -> list[tuple[str, int]]:
-    return [(str(q), len(scheme.options)) for q in scheme.questions]
+    return [
+        *((str(q), len(scheme.options)) for q in scheme.satisfaction_questions),
+        *((str(q), len(scheme.awareness_labels)) for q in scheme.awareness_questions),
+    ]
 
 
 def _counts(scheme: SurveyScheme, f: Figures) -> list[int]:
-    return [n for _q, counts in scheme.table(f) for n in counts]
+    return [
+        *(n for _q, counts in scheme.table(f) for n in counts),
+        *(n for _q, counts, _yes in scheme.awareness_table(f) for n in counts),
+    ]
 
 
 def _rate_cells(f: Figures) -> list[Any]:

@@ -25,6 +25,8 @@ class ShortlistRules:
     min_satisfaction_percent: Decimal | None = None
     district_quota: int | None = None
     city_cap: int | None = None
+    # A sample short of the required size that the office did not accept keeps a community off.
+    exclude_short_sample: bool = True
     note: str = ""
 
 
@@ -50,6 +52,7 @@ def do_set_shortlist_rules(
             min_satisfaction=None if percent is None else percent / 100,
             district_quota=wanted.district_quota,
             city_cap=wanted.city_cap,
+            exclude_short_sample=wanted.exclude_short_sample,
             note=wanted.note,
             created_by=actor,
         )
@@ -74,7 +77,7 @@ def _require_reachable_total(min_total: Decimal | None, total_points: Decimal) -
         )
 
 
-def describe(rules: ScoringRules) -> dict[str, str | int | None]:
+def describe(rules: ScoringRules) -> dict[str, str | int | bool | None]:
     """The rules' thresholds as plain values, for the audit row and the exports."""
     return {
         "min_total": None if rules.min_total is None else str(rules.min_total),
@@ -83,4 +86,5 @@ def describe(rules: ScoringRules) -> dict[str, str | int | None]:
         else format(rules.min_satisfaction_percent, "f"),
         "district_quota": rules.district_quota,
         "city_cap": rules.city_cap,
+        "exclude_short_sample": rules.exclude_short_sample,
     }

@@ -83,6 +83,9 @@ class ShortlistRulesForm(forms.Form):
     )
     district_quota = CountField(label=_("每区市入围名额（留空为不设）"))
     city_cap = CountField(label=_("全市入围总数（留空为不设）"))
+    exclude_short_sample = forms.BooleanField(
+        label=_("样本不足不入围（有效问卷少于规定样本量、市办未认可的）"), required=False
+    )
     note = forms.CharField(
         label=_("说明（如依据的会议或文件）"),
         required=False,
@@ -110,15 +113,17 @@ class ShortlistRulesForm(forms.Form):
             min_satisfaction_percent=data["min_satisfaction_percent"],
             district_quota=data["district_quota"],
             city_cap=data["city_cap"],
+            exclude_short_sample=data["exclude_short_sample"],
             note=data["note"],
         )
 
 
-def _initial_from(rules: ScoringRules) -> dict[str, Decimal | int | None]:
+def _initial_from(rules: ScoringRules) -> dict[str, Decimal | int | bool | None]:
     # The note is left blank: it explains the next version, not this one.
     return {
         "min_total": plain_decimal(rules.min_total),
         "min_satisfaction_percent": plain_decimal(rules.min_satisfaction_percent),
         "district_quota": rules.district_quota,
         "city_cap": rules.city_cap,
+        "exclude_short_sample": rules.exclude_short_sample,
     }

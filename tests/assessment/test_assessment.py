@@ -134,6 +134,7 @@ class SavingTests(AssessmentCase):
         )
         self.assertEqual(response.status_code, 409)
         self.assertIn("其他窗口修改", response.json()["error"])
+        self.assertTrue(response.json()["stale"])  # the script stops autosaving this item
         # Without JavaScript the page comes back with the typed text still in the form.
         response = self.client.post(
             self.save_url("2.3"), {"score": "1", "explanation": "旧窗口写的。", "version": 0}
@@ -200,7 +201,8 @@ class SavingTests(AssessmentCase):
         self.login(self.office)
         earlier = timezone.localdate().isoformat()
         response = self.client.post(url, {"ends_on": earlier, "reason": "提前"}, follow=True)
-        self.assertContains(response, "必须晚于原截止日期")
+        # Refused: the page again, with what was typed.
+        self.assertContains(response, "必须晚于原截止日期", status_code=400)
         later = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
         response = self.client.post(url, {"ends_on": later, "reason": "延期"}, follow=True)
         self.assertContains(response, "截止日期已调整")

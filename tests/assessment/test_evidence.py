@@ -328,6 +328,13 @@ class RefusedUploadTests(EvidenceTestCase):
         self.assert_refused(response, "大文件.pdf", "过大")
         self.assert_nothing_left()
 
+    def test_the_survey_items_take_no_evidence(self) -> None:
+        """6.1 and 6.2 are scored by the survey: evidence for them had made a self-assessment
+        row the community never scores."""
+        response = self.upload(("满意度.pdf", pdf_bytes()), item="6.1")
+        self.assert_refused(response, "由满意度调查计分", item="6.1")
+        self.assert_nothing_left()
+
     def test_empty_file_is_refused(self) -> None:
         self.assert_refused(self.upload(("空.pdf", b"")), "空.pdf", "空文件")
         self.assert_nothing_left()
@@ -689,8 +696,10 @@ class ServingTests(EvidenceTestCase):
             reverse("evidence_unlink", args=[2020, self.dongbei.code, "1.1", self.document.pk]),
         )
         self.assertContains(page, 'name="files" multiple')
-        # Item 1.2 offers both files of the library; item 1.1 already has them.
-        self.assertContains(page, f'name="existing" value="{self.document.pk}"', count=32)
+        # Item 1.2 offers both files of the library; item 1.1 already has them; the survey's
+        # items 6.1 and 6.2 take no evidence (the community does not score them).
+        self.assertContains(page, f'name="existing" value="{self.document.pk}"', count=30)
+        self.assertNotIn('id="evidence-6.1"', page.content.decode())
         self.login(self.district_admin)
         Submission.objects.filter(community=self.dongbei).update(status=Status.SUBMITTED)
         page = self.client.get(reverse("assessment_detail", args=[2020, self.dongbei.code]))

@@ -27,6 +27,7 @@ from campaign.pipeline.workflow import ActionRefused
 from communities import staging
 from standards.models import Item
 from tests.base import CampaignTestCase
+from tests.builders import submission_at
 from tests.spreadsheets import libreoffice_convert, workbook_bytes
 
 HEADER_ROW, FIRST_ITEM_ROW = 5, 6
@@ -506,6 +507,17 @@ class RejectedSheetTests(SheetCase):
             issues,
         )
         self.assert_nothing_saved()
+
+    def test_a_submitted_sheet_says_what_the_system_gave_the_auto_items(self) -> None:
+        submission = submission_at(self.campaign, self.gumo, Status.SUBMITTED, actor=self.staff)
+        self.assertIsNotNone(submission.submitted_at)
+        sheet = load_workbook(BytesIO(self.download(community=self.gumo))).worksheets[0]
+        row = row_of(sheet, "1.2")  # 古陌社区 has 4 full-time workers: staffing fails
+        self.assertEqual(sheet.cell(row, 5).value, "系统自动核验")
+        self.assertIn("得0分", str(sheet.cell(row, 6).value))
+        self.assertTrue(sheet.cell(row, 6).protection.locked)
+        self.assertEqual(sheet.cell(row_of(sheet, "6.1"), 5).value, "由满意度调查计分")
+        self.assertIsNone(sheet.cell(row_of(sheet, "6.1"), 6).value)
 
     def test_the_action_refuses_a_bad_file_whole(self) -> None:
         sheet = edit(self.download(), fill({"1.1": (3, "本行有效"), "3.4": (99, "超过分值")}))

@@ -1,8 +1,9 @@
 """The office audit routes for the access matrix (tests/audit/test_audit.py owns the
 behaviour). Two 环翠区 communities of their own, so no other route list's data is touched: one
-forwarded to the office, one in the survey. The office's POSTs either work or are refused with
-a message (the audit phase may be closed): a redirect either way, so the statuses are stable
-whatever order the personas run in."""
+forwarded to the office, one in the survey. This campaign's audit phase is not open yet, so the
+office's POSTs are refused with a message: the page again with a decision's text as typed
+(400), or a redirect where the closed page has nothing to keep (the item rows, the re-check);
+the statuses are stable whatever order the personas run in."""
 
 from typing import Any
 
@@ -44,6 +45,7 @@ def audit_row(case: Any) -> dict[str, Any]:
 
 YEAR = lambda case: [case.campaign.year]  # noqa: E731
 OFFICE_ONLY = only(302, "office")
+OFFICE_REFUSED = only(400, "office")
 
 ROUTES: list[Route] = [
     Route("review_list", "get", only(200, "office", "leader"), args=YEAR),
@@ -57,16 +59,15 @@ ROUTES: list[Route] = [
         args=forwarded,
     ),
     Route("review_audit", "post", OFFICE_ONLY, args=forwarded, data=audit_row),
-    # Refused (items unaudited / no revision request / no reason): back with a message.
-    Route("review_pass", "post", OFFICE_ONLY, args=forwarded),
+    Route("review_pass", "post", OFFICE_REFUSED, args=forwarded),
     Route(
         "review_revise",
         "post",
-        OFFICE_ONLY,
+        OFFICE_REFUSED,
         args=forwarded,
         data=lambda case: {"comment": "请补充材料"},
     ),
-    Route("review_reject", "post", OFFICE_ONLY, args=forwarded),
+    Route("review_reject", "post", OFFICE_REFUSED, args=forwarded),
     # One row saved on its own, answered in JSON: refused here (409), the audit phase of this
     # campaign not being open yet; tests/audit/test_integrity.py saves one.
     Route(
@@ -76,6 +77,5 @@ ROUTES: list[Route] = [
         args=lambda case: [*forwarded(case), "1.1"],
         data=lambda case: {**audit_row(case), "version-1.1": ""},
     ),
-    # Refused (no register figure changed since submission): back with a message.
     Route("review_recheck_figures", "post", OFFICE_ONLY, args=forwarded),
 ]

@@ -9,7 +9,8 @@ It needs a *throwaway* PostgreSQL in DATABASE_URL (the stack gives one). For eac
 count (default 325, the city, and 10000, a province) it builds a campaign of that many
 communities past the joint review, written with set-based INSERTs: a self-score and an office
 score for each of the 33 items, two member units' opinions on every third item (some with
-adjustments that the clamp cuts), a frozen survey result, a veto on every 50th. Then, --repeat
+adjustments that the clamp cuts), a frozen survey result (every 40th short of its sample), the
+points of the other survey items, a veto on every 50th. Then, --repeat
 times each (median shown; each run of a figure is followed by a run of its ceiling, so a busy
 moment of a shared machine weighs on both):
 
@@ -55,7 +56,15 @@ from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
 from communities.models import Community, Street  # noqa: E402
 from scoring.engine.recompute import recompute_campaign  # noqa: E402
 from scoring.engine.rules import current_rules  # noqa: E402
-from scoring.engine.scores import T_ASSESSMENT, T_AUDIT, T_ITEM, T_OPINION, T_TALLY  # noqa: E402
+from scoring.engine.scores import (  # noqa: E402
+    SURVEY,
+    T_ASSESSMENT,
+    T_AUDIT,
+    T_ITEM,
+    T_ITEM_POINTS,
+    T_OPINION,
+    T_TALLY,
+)
 from standards.models import Standard  # noqa: E402
 from tests.base import make_user  # noqa: E402
 from tests.benchmarks import machine  # noqa: E402
@@ -71,8 +80,8 @@ FROM campaign_submission s JOIN {T_ITEM} it ON it.standard_id = %(standard)s
 WHERE s.campaign_id = %(campaign)s;
 
 INSERT INTO {T_AUDIT} (submission_id, item_id, round, audited_score, reason, comment,
-    revision_request, updated_at, updated_by_id)
-SELECT s.id, it.id, 1, it.max_points * ((s.id * 11 + it.id * 5) %% 5) / 4, '', '', '', now(),
+    revision_request, version, updated_at, updated_by_id)
+SELECT s.id, it.id, 1, it.max_points * ((s.id * 11 + it.id * 5) %% 5) / 4, '', '', '', 1, now(),
     %(user)s
 FROM campaign_submission s JOIN {T_ITEM} it ON it.standard_id = %(standard)s
 WHERE s.campaign_id = %(campaign)s;
@@ -86,11 +95,20 @@ FROM campaign_submission s JOIN {T_ITEM} it ON it.standard_id = %(standard)s AND
 JOIN (SELECT id FROM standards_memberunit ORDER BY id LIMIT 2) u ON true
 WHERE s.campaign_id = %(campaign)s;
 
-INSERT INTO {T_TALLY} (submission_id, satisfied, valid, discarded, points, source,
-    recorded_at, recorded_by_id)
-SELECT s.id, 40 + s.id %% 11, 50, s.id %% 3, CASE WHEN 40 + s.id %% 11 >= 46 THEN 14 ELSE 10 END,
-    'benchmark', now(), %(user)s
+-- Every 40th survey ended short of its sample, unaccepted: no tier points.
+INSERT INTO {T_TALLY} (submission_id, satisfied, valid, discarded, points, sample_size,
+    short_sample, short_sample_scored, finish_reason, source, recorded_at, recorded_by_id)
+SELECT s.id, 40 + s.id %% 11, 50, s.id %% 3,
+    CASE WHEN s.id %% 40 = 0 THEN 0 WHEN 40 + s.id %% 11 >= 46 THEN 14 ELSE 10 END,
+    CASE WHEN s.id %% 40 = 0 THEN 60 ELSE 50 END, s.id %% 40 = 0, FALSE,
+    CASE WHEN s.id %% 40 = 0 THEN 'benchmark' ELSE '' END, 'benchmark', now(), %(user)s
 FROM campaign_submission s WHERE s.campaign_id = %(campaign)s;
+
+INSERT INTO {T_ITEM_POINTS} (submission_id, item_id, points, basis)
+SELECT s.id, it.id, it.max_points * (s.id %% 5) / 4 * 0.8, 'benchmark'
+FROM campaign_submission s JOIN {T_ITEM} it ON it.standard_id = %(standard)s
+    AND it.check_method = %(survey)s AND it.id <> %(sat)s
+WHERE s.campaign_id = %(campaign)s;
 
 INSERT INTO campaign_unitveto (submission_id, unit_id, reason, vetoed_at, vetoed_by_id)
 SELECT s.id, (SELECT MIN(id) FROM standards_memberunit), 'benchmark', now(), %(user)s
@@ -98,13 +116,17 @@ FROM campaign_submission s WHERE s.campaign_id = %(campaign)s AND s.id %% 50 = 0
 ANALYZE;
 """
 
-# The same three stage totals per community, written by hand as one aggregate.
+# The same three stage totals per community, written by hand as one aggregate: survey items
+# scored only by the survey (the satisfaction item by the tally, the others by their points).
 CEILING_SQL = f"""
 SELECT a.submission_id,
-    SUM(a.self_score),
-    SUM(CASE WHEN a.item_id = %(sat)s THEN 0 ELSE au.audited_score END)
+    SUM(CASE WHEN it.check_method = %(survey)s THEN 0 ELSE a.self_score END),
+    SUM(CASE WHEN a.item_id = %(sat)s THEN 0
+        WHEN it.check_method = %(survey)s THEN COALESCE(LEAST(sip.points, it.max_points), 0)
+        ELSE au.audited_score END)
         + MAX(COALESCE(t.points, 0)),
     SUM(CASE WHEN a.item_id = %(sat)s THEN 0
+        WHEN it.check_method = %(survey)s THEN COALESCE(LEAST(sip.points, it.max_points), 0)
         ELSE GREATEST(0, LEAST(it.max_points, au.audited_score + COALESCE(o.adjustment, 0)))
         END) + MAX(COALESCE(t.points, 0))
 FROM {T_ASSESSMENT} a
@@ -116,6 +138,7 @@ LEFT JOIN (SELECT submission_id, item_id, SUM(adjustment) AS adjustment FROM {T_
     GROUP BY submission_id, item_id) o
     ON o.submission_id = a.submission_id AND o.item_id = a.item_id
 LEFT JOIN {T_TALLY} t ON t.submission_id = a.submission_id
+LEFT JOIN {T_ITEM_POINTS} sip ON sip.submission_id = a.submission_id AND sip.item_id = a.item_id
 GROUP BY a.submission_id
 """
 
@@ -152,7 +175,14 @@ def build(size: int, year: int) -> Campaign:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            FILL_SQL, {"user": user.pk, "standard": standard.pk, "campaign": campaign.pk}
+            FILL_SQL,
+            {
+                "user": user.pk,
+                "standard": standard.pk,
+                "campaign": campaign.pk,
+                "survey": SURVEY,
+                "sat": current_rules(campaign).satisfaction_item_id or -1,
+            },
         )
     return campaign
 
@@ -172,7 +202,7 @@ def timed(work: Callable[[], Any], ceiling: Callable[[], Any], repeat: int) -> t
 def ceiling_query(campaign: Campaign) -> None:
     sat = current_rules(campaign).satisfaction_item_id
     with connection.cursor() as cursor:
-        cursor.execute(CEILING_SQL, {"campaign": campaign.pk, "sat": sat})
+        cursor.execute(CEILING_SQL, {"campaign": campaign.pk, "sat": sat, "survey": SURVEY})
         cursor.fetchall()
 
 

@@ -177,8 +177,12 @@ class MeetingTests(DecisionCase):
         )
         self.assertRedirects(response, reverse("decision_table", args=[2020]))
         self.assertEqual(DecisionMeeting.objects.get().title, "第1次会议")
-        response = self.client.post(url, {"held_on": "2020-01-01", "title": "无纪要"}, follow=True)
-        self.assertContains(response, "请上传会议纪要")
+        response = self.client.post(url, {"held_on": "2020-01-01", "title": "无纪要"})
+        self.assertContains(response, "请上传会议纪要", status_code=400)
+        # What was typed stays; the file must be chosen again.
+        self.assertContains(response, 'value="无纪要"', status_code=400)
+        self.assertContains(response, 'value="2020-01-01"', status_code=400)
+        self.assertContains(response, "请重新选择会议纪要文件", status_code=400)
         self.login(self.office)
         self.assertEqual(self.client.post(url, {}).status_code, 403)
 

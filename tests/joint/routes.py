@@ -6,7 +6,8 @@ touched: a 环翠区 and a 文登区 candidate in the joint review, a 环翠区 
 decision, and a meeting with its minutes. City roles are not bound to a district, so both
 candidates answer the same; district roles lack the capabilities (403). The POSTs that are
 allowed are refused by the action where they would change a state (units still behind, no
-reason to decline) and redirect back with the message, so the later personas see the same."""
+reason to decline) and show the page again with the message and what was typed (400), so the
+later personas see the same."""
 
 from typing import Any
 
@@ -94,13 +95,13 @@ ROUTES: list[Route] = [
     # Every unit is still behind: refused, back to the matrix with the units named.
     Route("joint_review_close", "post", only(302, "office"), args=joint_own),
     Route("decision_table", "get", only(200, "leader", "office"), args=year),
-    # Without minutes: refused, back to the table.
-    Route("decision_meeting_create", "post", only(302, "leader"), args=year),
-    # Declining without a reason: refused, back to the table.
+    # Without minutes: refused, the table again with what was typed (400).
+    Route("decision_meeting_create", "post", only(400, "leader"), args=year),
+    # Declining without a reason: refused, the table again with what was typed (400).
     Route(
         "decision_record",
         "post",
-        only(302, "leader"),
+        only(400, "leader"),
         args=awaiting,
         data=lambda case: {"decision": "decline", "meeting": fixtures(case)["meeting"]},
     ),

@@ -262,9 +262,9 @@ class ReminderTests(JointReviewCase):
         self.complete_every_unit()
         self.login(self.office)
         response = self.client.post(
-            reverse("joint_review_remind", args=[2020, "mzj"]), {"message": ""}, follow=True
+            reverse("joint_review_remind", args=[2020, "mzj"]), {"message": ""}
         )
-        self.assertContains(response, "无需提醒")
+        self.assertContains(response, "无需提醒", status_code=400)
         self.assertFalse(Reminder.objects.exists())
 
 
@@ -375,25 +375,33 @@ class OpinionFormTests(JointReviewCase):
     def form(self, code: str, **typed: str) -> OpinionForm:
         return OpinionForm({f"{k}-{code}": v for k, v in typed.items()}, item=self.item(code))
 
+    @override_settings(JOINT_REVIEW_MAX_ADJUSTMENT_PERCENT=50)
     def test_the_form_types_the_row(self) -> None:
-        form = self.form("6.1", agrees="no", reason=" 偏低 ", adjustment="－１.５")
+        # 3.1: 4 points, half of them ±2.
+        form = self.form("3.1", agrees="no", reason=" 偏低 ", adjustment="－１.５")
         self.assertTrue(form.is_valid(), form.errors)
         self.assertEqual(
-            form.row(), actions.OpinionRow(self.item("6.1").pk, False, "偏低", Decimal("-1.5"))
+            form.row(), actions.OpinionRow(self.item("3.1").pk, False, "偏低", Decimal("-1.5"))
         )
-        blank = self.form("6.1", agrees="yes", adjustment=" ")
+        blank = self.form("3.1", agrees="yes", adjustment=" ")
         self.assertTrue(blank.is_valid(), blank.errors)
         self.assertEqual(blank.row().adjustment, Decimal(0))
         for typed, problem in (
             ("abc", "分数调整应填写数字。"),
             ("0.3", "分数调整以0.5分为单位。"),
-            ("3.5", "分数调整不能超过该小项分值的20%，即±3分。"),
-            ("1e999999", "分数调整不能超过该小项分值的20%，即±3分。"),
+            ("2.5", "分数调整不能超过该小项分值的50%，即±2分。"),
+            ("1e999999", "分数调整不能超过该小项分值的50%，即±2分。"),
         ):
             with self.subTest(typed=typed):
-                form = self.form("6.1", agrees="no", reason="理由", adjustment=typed)
+                form = self.form("3.1", agrees="no", reason="理由", adjustment=typed)
                 self.assertEqual(form.errors["adjustment"], [problem])
-        self.assertIn("agrees", self.form("6.1", agrees="maybe").errors)
+        self.assertIn("agrees", self.form("3.1", agrees="maybe").errors)
+        # The survey's items and the system's take no adjustment; a comment still.
+        for code in ("6.1", "1.2"):
+            with self.subTest(code=code):
+                form = self.form(code, agrees="no", reason="理由", adjustment="0.5")
+                self.assertIn("不能调整分数", form.errors["adjustment"][0])
+                self.assertTrue(self.form(code, agrees="no", reason="理由").is_valid())
 
     def test_an_adjustment_beyond_the_bound_is_shown_beside_its_item(self) -> None:
         self.login(self.reviewer)

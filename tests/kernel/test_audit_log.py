@@ -94,8 +94,8 @@ class CommunityEditTests(CampaignTestCase):
             reverse("community_edit", args=[self.dongbei.code]),
             self.form(households=-1, party_fund_wan="abc"),
         )
-        self.assertContains(response, "确保该值大于或等于0")
-        self.assertContains(response, "输入一个数字")
+        self.assertContains(response, "确保该值大于或等于0", status_code=400)
+        self.assertContains(response, "输入一个数字", status_code=400)
         self.assertEqual(Community.objects.get(pk=self.dongbei.pk).households, 2000)
 
     def test_the_page_shows_hard_indicators_with_required_and_actual_figures(self) -> None:

@@ -56,17 +56,18 @@ def _all(status: int) -> dict[str, int]:
 
 ROUTES: list[Route] = [
     Route("publication", "get", only(200, "office", "leader"), args=_year),
-    # Empty forms: refused with a message and sent back, so nothing changes for the next persona.
-    Route("notice_publish", "post", only(302, "office"), args=_year),
+    # Empty forms: refused, the page again with the message and what was typed (400), so nothing
+    # changes for the next persona. Naming has no form: refused and sent back.
+    Route("notice_publish", "post", only(400, "office"), args=_year),
     Route("name_communities", "post", only(302, "office"), args=_year),
-    Route("recommend_upward", "post", only(302, "office"), args=_community),
+    Route("recommend_upward", "post", only(400, "office"), args=_community),
     Route("objection_detail", "get", only(200, "office"), args=_objection),
     Route("objection_file", "get", only(200, "office"), args=_objection),
-    # Investigating needs findings: refused, the objection stays as it was.
+    # Investigating needs findings: refused (400), the objection stays as it was.
     Route(
         "objection_handle",
         "post",
-        only(302, "office"),
+        only(400, "office"),
         args=lambda case: [*_objection(case), "investigate"],
     ),
     Route("public_notice", "get", _all(200), public=True, args=_year),

@@ -85,6 +85,10 @@ class AdminExportTests(CampaignTestCase):
         # Numbers stay numbers, so the office can sort and sum them.
         self.assertEqual(by_code["371002001001"][header.index("总分")], 91.5)
         self.assertEqual(by_code["371002001001"][header.index("满意率（%）")], 90.0)
+        # Never a rate without its sample and interval.
+        self.assertIn("有效问卷", header)
+        self.assertIn("规定样本量", header)
+        self.assertEqual(by_code["371002001001"][header.index("95%区间（%）")], "78.6–95.7")
         self.assertEqual(by_code["371002001001"][header.index("全市排名")], 1)
 
     def test_the_export_button_downloads_the_filtered_list(self) -> None:

@@ -286,7 +286,8 @@ class DashboardPageTests(CampaignTestCase):
         self.assertLess(content.index(first.community.name), content.index(second.community.name))
         self.assertContains(response, "入围")
         self.assertContains(response, "满意率低于最低要求")
-        self.assertContains(response, "96.0%")  # the first candidate's rate
+        # The first candidate's rate, never without its sample and interval.
+        self.assertContains(response, "96.0%（有效问卷50份；95%区间 86.5%–98.9%）")
         self.assertContains(response, "scoring/dashboard.css")
 
     def test_the_ranking_pages(self) -> None:

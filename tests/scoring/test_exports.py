@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
 from campaign.pipeline.models import ItemAudit, Status, Submission, UnitVeto
-from campaign.survey.models import SurveyResponse, SurveyTally
+from campaign.survey.models import QuestionKind, SurveyQuestion, SurveyResponse, SurveyTally
 from communities.models import Community
 from scoring.engine.models import ScoringRules
 from scoring.engine.recompute import recompute_campaign
@@ -177,11 +177,12 @@ class ShortlistWorkbookTests(ExportCase):
         self.assertEqual(rows[3], ("环翠区", 3, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0))
         self.assertEqual(rows[4], ("文登区", 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0))
         self.assertEqual(rows[5], ("合计", 4, 2, 0, 0, 0, 0, 1, 0, 1, 0, 0))
-        rules = {row[0]: row[1] for row in rows[9:15]}
+        rules = {row[0]: row[1] for row in rows[9:16]}
         self.assertEqual(
             rules,
             {
                 "规则版本": "第1版",
+                "样本不足": "有效问卷少于规定样本量、市办未认可的不入围",
                 "最低总分": "不限",
                 "最低满意率": "85.0%",
                 "一票否决": "成员单位否决即不入围",
@@ -189,8 +190,8 @@ class ShortlistWorkbookTests(ExportCase):
                 "全市入围总数": "不限",
             },
         )
-        self.assertEqual(rows[17][:2], ("结果", "社区数"))
-        outcomes = {row[0]: row[1] for row in rows[18:]}
+        self.assertEqual(rows[18][:2], ("结果", "社区数"))
+        outcomes = {row[0]: row[1] for row in rows[19:]}
         self.assertEqual(outcomes["入围"], 2)
         self.assertEqual(outcomes["成员单位一票否决"], 1)
         self.assertEqual(outcomes["缺少满意度调查结果"], 1)
@@ -213,9 +214,10 @@ class ShortlistRulesTests(ExportCase):
         summary = self.rows(data, "汇总")
         self.assertIn("依据入围规则第2版", summary[1][0])
         self.assertEqual(
-            {row[0]: row[1] for row in summary[9:15]},
+            {row[0]: row[1] for row in summary[9:16]},
             {
                 "规则版本": "第2版",
+                "样本不足": "有效问卷少于规定样本量、市办未认可的不入围",
                 "最低总分": "70分",
                 "最低满意率": "90.0%",
                 "一票否决": "成员单位否决即不入围",
@@ -312,9 +314,12 @@ class SurveyWorkbookTests(ExportCase):
                 None,
             ),
         )
-        questions = (len(dongbei) - 15) // 4
-        self.assertEqual(questions, 8)
-        self.assertEqual(dongbei[15:], (40, 8, 2, 0) * questions)
+        # Satisfaction questions by option; awareness questions (answered 是/否) by 是 and 否.
+        asked = SurveyQuestion.objects.filter(campaign=self.campaign)
+        rated = asked.exclude(kind=QuestionKind.AWARENESS).count()
+        aware = asked.filter(kind=QuestionKind.AWARENESS).count()
+        self.assertEqual(dongbei[15:], (40, 8, 2, 0) * rated + (40, 8) * aware)
+        self.assertEqual(rows[3][15 + 4 * rated :], ("是", "否") * aware)
         formula = by_code["371002001002"]
         self.assertEqual(formula[2], "'=1+1")
         self.assertEqual(formula[3:15], (0, 0, 0, 0, 0, 0, 0, None, None, 0, "—", "样本不足"))

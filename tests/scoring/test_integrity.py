@@ -48,7 +48,9 @@ class IntegrityTests(HandBuiltCampaign):
         rules.pk, rules.version, rules.exclude_short_sample = None, 3, False
         rules.save()
         recompute_campaign(self.campaign.pk)
-        self.assertEqual(self.joint("W-e").outcome, Outcome.SHORTLISTED)
+        # Not excluded as such, it is held to the other rules: without the survey's points
+        # its total (4) is below the minimum of 8.
+        self.assertEqual(self.joint("W-e").outcome, Outcome.MIN_TOTAL)
 
     def test_only_the_survey_scores_survey_items(self) -> None:
         """A unit's adjustment of 6.1 and the office's audit of 6.2 used to count (or be
@@ -99,3 +101,15 @@ class IntegrityTests(HandBuiltCampaign):
         # Two decided (H-b, W-b) and the best other (H-a) fill the city's three places.
         self.assertEqual(self.joint("H-a").outcome, Outcome.SHORTLISTED)
         self.assertEqual(self.joint("W-e").outcome, Outcome.CITY_CAP)
+
+    def test_a_veto_keeps_a_community_off_even_once_decided_in(self) -> None:
+        """The decision table refuses a vetoed candidate; were one approved anyway, it would
+        have been 入围 and taken a place."""
+        h_d = self.submissions["H-d"]
+        h_d.status = Status.APPROVED
+        h_d.save()
+        recompute_campaign(self.campaign.pk)
+        self.assertEqual(self.joint("H-d").outcome, Outcome.VETOED)
+        # 环翠区's two places stay with H-b (approved) and H-a.
+        self.assertEqual(self.joint("H-a").outcome, Outcome.SHORTLISTED)
+        self.assertEqual(self.joint("H-c").outcome, Outcome.DISTRICT_QUOTA)

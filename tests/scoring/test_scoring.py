@@ -285,8 +285,19 @@ class HandComputedTableTests(HandBuiltCampaign):
         ScoringRules.objects.create(campaign=self.campaign, version=3, satisfaction_item=None)
         recompute_campaign(self.campaign.pk)
         h_a = ScoreSnapshot.objects.get(submission=self.submissions["H-a"], stage=Stage.JOINT)
-        # The office's audit of 6.1 counts instead; the survey result is still shown.
+        # 6.1 is still the survey's to score: without tiers nothing scores it, the office's
+        # audit of it counts nowhere; the survey result is still shown.
         self.assertEqual((h_a.satisfaction_points, h_a.satisfied, h_a.valid), (None, 48, 50))
+        self.assertEqual(h_a.total, D(6))
+        self.assert_totals_add_up_the_item_scores()
+
+    def test_a_satisfaction_item_outside_the_survey_items_is_scored_once(self) -> None:
+        """Its audit was added to the totals beside the survey's points."""
+        ScoringRules.objects.create(campaign=self.campaign, version=3, satisfaction_item=self.a)
+        recompute_campaign(self.campaign.pk)
+        h_a = ScoreSnapshot.objects.get(submission=self.submissions["H-a"], stage=Stage.JOINT)
+        # 3.1's 2 and the tiers' 16 on 1.1 (at most its 4 points); 6.1 has no tiers now.
+        self.assertEqual((h_a.total, h_a.satisfaction_points), (D(6), D(4)))
         self.assert_totals_add_up_the_item_scores()
 
     def assert_totals_add_up_the_item_scores(self) -> None:

@@ -156,6 +156,25 @@ class RulesFormTests(ShortlistCase):
         self.assertEqual((rules.min_total, rules.min_satisfaction), (100, Decimal("0.855")))
         self.assertEqual((rules.district_quota, rules.city_cap, rules.note), (1, 32767, "主任会议"))
 
+    def test_the_short_sample_rule_is_set_with_each_version(self) -> None:
+        """The page had no way to say whether 样本不足 keeps a community off the list."""
+        response = self.client.get(self.url())
+        self.assertInHTML(
+            '<input type="checkbox" name="exclude_short_sample" id="id_exclude_short_sample"'
+            " checked>",
+            response.content.decode(),
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(self.rules_url, {"exclude_short_sample": "on", "note": "保留"})
+            self.client.post(self.rules_url, {"note": "户数少的社区不再因样本不足落选"})
+        kept, dropped = ScoringRules.objects.filter(campaign=self.campaign).order_by("version")[1:]
+        self.assertEqual((kept.version, kept.exclude_short_sample), (2, True))
+        self.assertEqual((dropped.version, dropped.exclude_short_sample), (3, False))
+        event = AuditEvent.objects.filter(action="scoring.rules").latest("pk")
+        self.assertIs(event.details["exclude_short_sample"], False)
+        page = self.client.get(self.url())
+        self.assertContains(page, "样本不足：不作为不入围理由")
+
     def test_the_form_is_labelled_and_filled_with_the_rules_in_force(self) -> None:
         response = self.client.get(self.url())
         self.assertContains(response, '<label for="id_min_satisfaction_percent">')
@@ -208,6 +227,22 @@ class PageTests(ShortlistCase):
         self.assertEqual(
             [s.submission.community.name for s in filtered.context["page"]], ["古陌社区"]
         )
+
+    def test_a_short_sample_is_shown_with_its_sample_and_the_rule_with_its_reason(self) -> None:
+        """The page showed 2/2 = 100 % as any other rate, and no rule about the sample."""
+        SurveyTally.objects.filter(submission=self.candidates[0]).update(
+            satisfied=2, valid=2, sample_size=30, short_sample=True, finish_reason="调查期结束"
+        )
+        recompute_campaign(self.campaign.pk)
+        self.login(self.leader)
+        response = self.client.get(self.url())
+        self.assertContains(response, "样本不足：不入围（有效问卷少于规定样本量、市办未认可的")
+        rows = {s.submission.community.name: s for s in response.context["page"]}
+        self.assertEqual(rows["东北村社区"].outcome, Outcome.SHORT_SAMPLE)
+        self.assertContains(
+            response, "100.0%（有效问卷2份，少于规定30份，样本不足；95%区间 34.2%–100.0%）"
+        )
+        self.assertContains(response, "96.0%（有效问卷50份；95%区间")
 
     def test_the_query_count_does_not_grow_with_rows(self) -> None:
         self.login(self.office)

@@ -27,8 +27,9 @@ from campaign.survey.models import (
 from tests.base import CampaignTestCase
 from tests.builders import open_every_phase, submission_at
 
-# One answer per default question (8), by option position: 1 满意 … 4 不了解.
-PATTERN = "12341211"
+# One answer per default question (7 satisfaction, by option position: 1 满意 … 4 不了解; then
+# 3 awareness: 1 是, 2 否).
+PATTERN = "1234121121"
 
 
 def answers(pattern: str = PATTERN, **overrides: str) -> dict[str, str]:
@@ -106,7 +107,7 @@ class AnsweringTests(CampaignTestCase):
 
     def test_missing_answers_come_back_with_the_chosen_ones_kept(self) -> None:
         stamp = stamp_ago(self.code.token, 60)
-        data = answers("12-4-211", q6="9")
+        data = answers("12-4-21121", q6="9")
         response = self.client.post(self.url, {**data, answering.STAMP_FIELD: stamp})
         self.assertEqual(response.status_code, 400)
         content = response.content.decode()
@@ -116,7 +117,18 @@ class AnsweringTests(CampaignTestCase):
         self.assertNotIn("请回答第1题。", content)
         self.assertIn("有3道题需要您补充", content)
         checked = re.findall(r'name="(q\d+)" value="(\d)" checked', content)
-        self.assertEqual(checked, [("q1", "1"), ("q2", "2"), ("q4", "4"), ("q7", "1"), ("q8", "1")])
+        self.assertEqual(
+            checked,
+            [
+                ("q1", "1"),
+                ("q2", "2"),
+                ("q4", "4"),
+                ("q7", "1"),
+                ("q8", "1"),
+                ("q9", "2"),
+                ("q10", "1"),
+            ],
+        )
         # The first stamp rides along, so the time counts from when the page was first served.
         self.assertIn(f'value="{stamp}"', content)
         self.assertFalse(SurveyResponse.objects.exists())
@@ -127,7 +139,7 @@ class AnsweringTests(CampaignTestCase):
 
     def test_a_used_code_is_refused(self) -> None:
         self.assertEqual(self.submit(answers()).status_code, 302)
-        for response in (self.client.get(self.url), self.submit(answers("33333333"))):
+        for response in (self.client.get(self.url), self.submit(answers("3333333222"))):
             self.assertContains(response, "这个调查码已经使用过", status_code=410)
             self.assertContains(response, "此调查码已使用", status_code=410)
         self.assertEqual(SurveyResponse.objects.get().pattern, PATTERN)
@@ -228,7 +240,7 @@ class AnsweringTests(CampaignTestCase):
         content = self.client.get(self.url).content.decode()
         inputs = re.findall(r"<(input|textarea|select)\b([^>]*)>", content)
         names = {re.search(r'name="([^"]+)"', attrs)[1] for _tag, attrs in inputs}  # type: ignore[index]
-        self.assertEqual(names, {"t", *(f"q{n}" for n in range(1, 9))})
+        self.assertEqual(names, {"t", *(f"q{n}" for n in range(1, 11))})
         kinds = {re.search(r'type="([^"]+)"', attrs)[1] for _tag, attrs in inputs}  # type: ignore[index]
         self.assertEqual(kinds, {"hidden", "radio"})
         for asked in ("姓名", "手机", "电话号码", "住址", "身份证"):
@@ -288,13 +300,14 @@ class AnsweringTests(CampaignTestCase):
             model.objects.filter(campaign=self.campaign).delete()
         page = self.client.get(self.url)
         self.assertContains(page, "总体来说，您对本社区的治理和服务是否满意？")
-        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 8)
+        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 10)
         self.assertRedirects(self.submit(answers()), reverse("survey_thanks"))
 
     def test_saved_settings_reach_the_next_page_and_answer(self) -> None:
         # Processes keep the questionnaire keyed on the settings' updated_at: saving the
         # settings (allowed to change the questions until the first answer is in) must reach
-        # the next page and the next answer, here seven questions and a longer minimum.
+        # the next page and the next answer, here six satisfaction questions (the three
+        # awareness questions kept after them) and a longer minimum.
         do_save_survey_settings(
             self.campaign.pk,
             SurveySettings(
@@ -304,7 +317,7 @@ class AnsweringTests(CampaignTestCase):
                 cluster_size=5,
                 notice=self.config.notice,
                 questions=default_questions()[1:],
-                overall=7,
+                overall=6,
                 options=[OptionRow(*option) for option in default_options()],
                 tiers=[TierRow(Decimal(85), Decimal(8))],
             ),
@@ -312,12 +325,12 @@ class AnsweringTests(CampaignTestCase):
         )
         page = self.client.get(self.url)
         self.assertNotContains(page, "您对社区工作人员的服务态度是否满意？")
-        self.assertNotContains(page, 'name="q8"')
+        self.assertNotContains(page, 'name="q10"')
         answer_store.forget_forms()
         answering.load_questionnaire(self.survey_codes[2].token)  # the old one, as a guess
         self.assertRedirects(self.submit(answers()), reverse("survey_thanks"))
         stored = SurveyResponse.objects.get()
-        self.assertEqual(stored.pattern, PATTERN[:7])
+        self.assertEqual(stored.pattern, PATTERN[:9])
         self.assertEqual((stored.too_fast, stored.quality), (True, Quality.FLAGGED))
 
     def test_a_wrong_guess_never_decides_what_the_answers_mean(self) -> None:
@@ -340,24 +353,24 @@ class AnsweringTests(CampaignTestCase):
                 guess = answer_store.Form(config, real.questions[:3], real.options, frozenset({1}))
                 answer_store._latest[:] = [guess]
                 token = self.survey_codes[n].token
-                data = {**answers("1" * 8), answering.STAMP_FIELD: stamp_ago(token, 10)}
+                data = {**answers("1" * 10), answering.STAMP_FIELD: stamp_ago(token, 10)}
                 self.assertEqual(self.client.post(f"/s/{token}/", data).status_code, 302)
                 stored = SurveyResponse.objects.get(code__token=token)
-                self.assertEqual((stored.pattern, stored.too_fast), ("1" * 8, True))
+                self.assertEqual((stored.pattern, stored.too_fast), ("1" * 10, True))
         # Read against the real questionnaire, an answer missing from the guess is missing.
         answer_store._latest[:] = [guess]
         token = self.survey_codes[2].token
         response = self.client.post(f"/s/{token}/", answers("111"))
-        self.assertContains(response, "有5道题需要您补充", status_code=400)
+        self.assertContains(response, "有7道题需要您补充", status_code=400)
 
     def test_answering_through_the_domain_api(self) -> None:
         token = self.survey_codes[2].token
-        outcome = answering.submit_answers(token, answers("1111111"), stamp_ago(token, 40))
+        outcome = answering.submit_answers(token, answers("111111111"), stamp_ago(token, 40))
         self.assertFalse(outcome.stored)
-        self.assertEqual(list(outcome.errors), [8])
-        outcome = answering.submit_answers(token, answers("22222222"), stamp_ago(token, 40))
+        self.assertEqual(list(outcome.errors), [10])
+        outcome = answering.submit_answers(token, answers("2222222222"), stamp_ago(token, 40))
         self.assertTrue(outcome.stored)
-        outcome = answering.submit_answers(token, answers("22222222"), stamp_ago(token, 40))
+        outcome = answering.submit_answers(token, answers("2222222222"), stamp_ago(token, 40))
         self.assertTrue(outcome.refused)
         assert outcome.questionnaire is not None
         self.assertIs(outcome.questionnaire.state, codes.CodeState.USED)

@@ -61,15 +61,16 @@ class ResidentPhoneJourneyTests(BrowserTestCase):
         expect(page.locator(".rated .name")).to_contain_text("东北村社区")
         expect(page.locator(".notice")).to_contain_text(self.notice.split("，")[0])
         expect(page.get_by_text("调查不记名")).to_be_visible()
-        expect(page.locator("fieldset.q")).to_have_count(8)
+        expect(page.locator("fieldset.q")).to_have_count(10)
         expect(page.locator("#q1 .num")).to_have_text("1")
         expect(page.get_by_text(display(self.tokens[0]))).to_be_visible()
 
-        answers = ["满意", "基本满意", "满意", "不满意", "满意", "不了解", "满意", "满意"]
+        # Seven satisfaction questions, then three awareness questions answered 是/否.
+        answers = ["满意", "基本满意", "满意", "不满意", "满意", "不了解", "满意", "是", "否", "是"]
         for question, label in enumerate(answers[:-1], start=1):
             self.choose(page, question, label)
         page.get_by_role("button", name="提交问卷").click()
-        expect(page.locator("#q8 .error")).to_have_text("请回答第8题。")
+        expect(page.locator("#q10 .error")).to_have_text("请回答第10题。")
         expect(page.get_by_role("alert").first).to_contain_text("有1道题需要您补充")
         for question, label in enumerate(answers[:-1], start=1):
             radio = page.locator(f"#q{question}").get_by_role("radio", name=label, exact=True)
@@ -79,13 +80,13 @@ class ResidentPhoneJourneyTests(BrowserTestCase):
         page.screenshot(path=str(SCREENSHOTS / "survey_phone_missing_answer.png"), full_page=True)
 
         # The summary links to the question; following it is plain HTML.
-        page.get_by_role("link", name="请回答第8题。").click()
-        self.choose(page, 8, answers[-1])
+        page.get_by_role("link", name="请回答第10题。").click()
+        self.choose(page, 10, answers[-1])
         page.get_by_role("button", name="提交问卷").click()
         expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "survey_phone_thanks.png"), full_page=True)
         stored = SurveyResponse.objects.get()
-        self.assertEqual(stored.pattern, "12131411")
+        self.assertEqual(stored.pattern, "1213141121")
         self.assertEqual(stored.channel, Channel.CODE)
         self.assertIsNotNone(stored.duration_seconds)
 
@@ -119,11 +120,11 @@ class ResidentPhoneJourneyTests(BrowserTestCase):
         # The questionnaire with every question flagged is the widest and longest page.
         page.goto(self.url(self.tokens[1]))
         page.get_by_role("button", name="提交问卷").click()
-        expect(page.locator("fieldset.bad")).to_have_count(8)
+        expect(page.locator("fieldset.bad")).to_have_count(10)
         self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth"), PHONE_WIDTH)
         # Each answer is a whole-width tap target, well above the 44-pixel guideline.
         options = page.locator("label.opt").all()
-        self.assertEqual(len(options), 8 * 4)
+        self.assertEqual(len(options), 7 * 4 + 3 * 2)
         for option in options:
             box = option.bounding_box()
             assert box is not None

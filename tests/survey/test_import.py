@@ -39,13 +39,16 @@ from tests.spreadsheets import libreoffice_convert, workbook_bytes
 
 START = datetime.datetime(2020, 10, 12, 9, 30)
 LABELS = {"1": "满意", "2": "基本满意", "3": "不满意", "4": "不了解"}
+# The default questionnaire: seven satisfaction questions, then three awareness ones (是/否).
+SATISFACTION_QUESTIONS = 7
+YES_NO = {"1": "是", "2": "否"}
 FIXED = ["社区代码", "社区名称", "问卷编号", "调查方式", "调查员", "开始时间", "结束时间"]
 
 
 def line(
     community: Any,
     reference: Any,
-    answers: str = "11111111",
+    answers: str = "1111111121",
     *,
     collector: str = "张调查",
     channel: str = "电话",
@@ -67,7 +70,10 @@ def line(
         collector,
         start,
         finish,
-        *(LABELS.get(a, a) if a != "-" else None for a in answers),
+        *(
+            (YES_NO if n > SATISFACTION_QUESTIONS else LABELS).get(a, a) if a != "-" else None
+            for n, a in enumerate(answers, start=1)
+        ),
     ]
 
 
@@ -149,7 +155,10 @@ class TemplateTests(SurveyImportCase):
         self.assertGreater(sheet.column_dimensions["H"].width, 10)
         lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
         self.assertEqual(lists["D2:D20001"], '"网络,电话,纸质,入户面访"')
-        self.assertEqual(lists["H2:O20001"], '"满意,基本满意,不满意,不了解"')
+        self.assertEqual(lists["H2:N20001"], '"满意,基本满意,不满意,不了解"')
+        # Item 6.2's awareness questions are answered 是/否.
+        self.assertEqual(lists["O2:Q20001"], '"是,否"')
+        self.assertEqual(header[14], "8. 您是否知道本社区正在开展精致幸福社区创建活动？")
         notes = " ".join(str(c.value) for row in workbook["说明"].iter_rows() for c in row)
         for column in FIXED:
             self.assertIn(column, notes)
@@ -169,9 +178,9 @@ class ImportTests(SurveyImportCase):
     ) -> None:
         data = self.filled_template(
             [
-                line(self.dongbei, "DB-001", "11213111", minutes=2.5),
-                line(self.dongbei, 1002, "22222224", channel="纸质", collector="李四"),
-                line(self.gumo, "DB-001", "33333333", channel="网络", collector="", name=""),
+                line(self.dongbei, "DB-001", "1121311121", minutes=2.5),
+                line(self.dongbei, 1002, "2222224212", channel="纸质", collector="李四"),
+                line(self.gumo, "DB-001", "3333333222", channel="网络", collector="", name=""),
             ]
         )
         report = self.run_import(data, ip="10.0.0.8")
@@ -183,7 +192,7 @@ class ImportTests(SurveyImportCase):
             [("东北村社区", "环翠区", 2, 0, 0), ("古陌社区", "环翠区", 1, 0, 0)],
         )
         first = SurveyResponse.objects.get(submission=self.dongbei_survey, reference="DB-001")
-        self.assertEqual(first.pattern, "11213111")
+        self.assertEqual(first.pattern, "1121311121")
         self.assertEqual(first.duration_seconds, 150)
         self.assertEqual((first.channel, first.collector), ("phone", "张调查"))
         self.assertEqual(timezone.localtime(first.started_at).replace(tzinfo=None), START)
@@ -193,7 +202,7 @@ class ImportTests(SurveyImportCase):
         self.assertIsNone(first.code)
         # The pattern is the options' positions: 满意 1, 基本满意 2, 不满意 3, 不了解 4.
         numbered = SurveyResponse.objects.get(reference="1002")
-        self.assertEqual((numbered.channel, numbered.pattern), ("paper", "22222224"))
+        self.assertEqual((numbered.channel, numbered.pattern), ("paper", "2222224212"))
         self.assertEqual(SurveyResponse.objects.get(submission=self.gumo_survey).channel, "online")
         self.assertEqual(SurveyResponse.objects.count(), 3)
         survey_import = SurveyImport.objects.get()
@@ -217,7 +226,7 @@ class ImportTests(SurveyImportCase):
                 [
                     line(self.dongbei, "A1", minutes=29 / 60),
                     line(self.dongbei, "A2", minutes=0.5),
-                    line(self.dongbei, "A3", "12121212", minutes=0),
+                    line(self.dongbei, "A3", "1212121121", minutes=0),
                 ]
             )
         )
@@ -233,12 +242,12 @@ class ImportTests(SurveyImportCase):
         self.assertEqual(event.details["too_fast"], 2)
 
     def test_identical_answers_from_one_collector_form_a_cluster(self) -> None:
-        same = "11111111"
+        same = "1111111121"
         rows = [line(self.dongbei, f"A{n}", same, collector="王五") for n in range(5)]
         # The same answers split between two collectors, and in another community: no cluster.
         rows += [line(self.gumo, f"B{n}", same, collector="王五") for n in range(3)]
         rows += [line(self.gumo, f"C{n}", same, collector="赵六") for n in range(2)]
-        rows += [line(self.dongbei, "D1", "11111112", collector="王五")]
+        rows += [line(self.dongbei, "D1", "1111112121", collector="王五")]
         report = self.run_import(self.plain(rows))
         clustered = set(
             SurveyResponse.objects.filter(in_cluster=True).values_list("reference", flat=True)
@@ -352,7 +361,7 @@ class RowProblemTests(SurveyImportCase):
             at_cell(line(d, "X9"), 6, None),  # 12
             line(d, "X10", minutes=-5),  # 13
             at_cell(line(d, "X11"), 9, "很满意"),  # 14
-            line(d, "X12", "1111111-"),  # 15
+            line(d, "X12", "111111111-"),  # 15
             line(d, "G1"),  # 16
             line(g, "G1"),  # 17: good, another community
             line(d, "X13", name="古陌社区"),  # 18
@@ -377,7 +386,7 @@ class RowProblemTests(SurveyImportCase):
                 "第12行“结束时间”：未填写。",
                 "第13行“结束时间”：早于开始时间。",
                 "第14行“第3题”：“很满意”不是可选答案，应为满意、基本满意、不满意、不了解之一。",
-                "第15行“第8题”：未填写答案。",
+                "第15行“第10题”：未填写答案。",
                 "第16行“问卷编号”：“G1”与第2行重复，同一社区的问卷编号不能重复。",
                 "第18行“社区名称”：“古陌社区”与社区代码371002001001对应的“东北村社区”不一致，"
                 "请核对社区代码。",
@@ -392,14 +401,14 @@ class RowProblemTests(SurveyImportCase):
         header = self.header()
         header[9] = "3. 您对社区卫生是否满意？"
         del header[11]  # question 5
-        header += ["9. 您对社区停车是否满意？", "备注", "4. 您对社区治安和安全状况是否满意？"]
+        header += ["11. 您对社区停车是否满意？", "备注", "4. 您对社区治安和安全状况是否满意？"]
         del header[6]  # 结束时间
         self.assertEqual(
             self.problems(self.plain([], header=header)),
             [
                 "第1行“3. 您对社区卫生是否满意？”：与本次调查的第3题"
                 "“您对社区环境卫生和绿化是否满意？”不一致。请使用系统下载的模板，不要改写题目。",
-                "第1行“9. 您对社区停车是否满意？”：本次调查没有第9题（共8题）。",
+                "第1行“11. 您对社区停车是否满意？”：本次调查没有第11题（共10题）。",
                 "第1行“4. 您对社区治安和安全状况是否满意？”：第4题的列出现了两次。",
                 "第1行：表头缺少以下列：结束时间。",
                 "第1行：表头缺少第5题的列。请使用系统下载的模板。",
@@ -409,13 +418,13 @@ class RowProblemTests(SurveyImportCase):
     def test_a_title_row_reordered_questions_and_extra_columns_are_understood(self) -> None:
         questions = list(self.campaign.survey_questions.all())
         header = FIXED + ["受访人电话"] + [q.text for q in reversed(questions)]
-        row = line(self.dongbei, "A1", "12341234")
+        row = line(self.dongbei, "A1", "1234123112")
         answers = row[7:]
         values = [*row[:7], "13800000000", *reversed(answers)]
         data = workbook_bytes([["某调查公司问卷汇总"], [], header, values], title="Sheet1")
         report = self.run_import(data)
         self.assertEqual(report.ignored_columns, ["受访人电话"])
-        self.assertEqual(SurveyResponse.objects.get().pattern, "12341234")
+        self.assertEqual(SurveyResponse.objects.get().pattern, "1234123112")
 
     def test_files_that_are_not_a_questionnaire_sheet_get_one_clear_message(self) -> None:
         good = self.plain([line(self.dongbei, "A1")])
@@ -617,9 +626,9 @@ class PageTests(SurveyImportCase):
 class LibreOfficeTests(SurveyImportCase):
     def test_a_file_saved_again_by_libreoffice_imports_the_same(self) -> None:
         rows = [
-            line(self.dongbei, "A1", "11213111", minutes=2.5),
-            line(self.dongbei, 1002, "22222224", channel="纸质", collector="李四"),
-            line(self.gumo, "B1", "44444444", channel="入户面访", minutes=0.25),
+            line(self.dongbei, "A1", "1121311121", minutes=2.5),
+            line(self.dongbei, 1002, "2222224212", channel="纸质", collector="李四"),
+            line(self.gumo, "B1", "4444444222", channel="入户面访", minutes=0.25),
         ]
         rows[1][5:7] = ["2020/10/12 9:30:05", "2020-10-12 09:34"]
         original = self.filled_template(rows)

@@ -27,6 +27,7 @@ from campaign.survey.actions import (
 from campaign.survey.defaults import config_for
 from campaign.survey.models import (
     Quality,
+    QuestionKind,
     SurveyCode,
     SurveyConfig,
     SurveyOption,
@@ -41,7 +42,10 @@ from tests.builders import answer_survey, open_every_phase, submission_at
 def settings_like(campaign: Any, **changes: Any) -> SurveySettings:
     """The campaign's current settings as the form would parse them, with ``changes``."""
     config = config_for(campaign)
-    questions = list(SurveyQuestion.objects.filter(campaign=campaign))
+    # The page edits the satisfaction questions; the awareness questions are kept as they are.
+    questions = list(
+        SurveyQuestion.objects.filter(campaign=campaign, kind=QuestionKind.SATISFACTION)
+    )
     values: dict[str, Any] = {
         "sample_size": config.sample_size,
         "pass_percent": Decimal(85),
@@ -81,6 +85,16 @@ PAGE_POST = {
     "option_2_valid": "on",
     "tier_1_rate": "90",
     "tier_1_points": "16",
+    # Item 6.2's three awareness questions, as the defaults write them.
+    "awareness_1": "您是否知道本社区正在开展精致幸福社区创建活动？",
+    "awareness_1_target": "80",
+    "awareness_1_points": "1.5",
+    "awareness_2": "您是否看到过社区公开的创建标准（刊板）？",
+    "awareness_2_target": "60",
+    "awareness_2_points": "1",
+    "awareness_3": "您是否参加过社区创建相关活动或提出过意见建议？",
+    "awareness_3_target": "30",
+    "awareness_3_points": "1.5",
 }
 
 
@@ -100,8 +114,18 @@ class SettingsTests(SurveyOfficeTestCase):
         self.assertEqual(config.sample_size, 30)
         self.assertEqual(str(config.pass_rate), "0.850")
         questions = list(SurveyQuestion.objects.filter(campaign=self.campaign))
-        self.assertEqual(len(questions), 8)
-        self.assertTrue(questions[-1].is_overall)
+        # Seven satisfaction questions, the overall one last, then item 6.2's three awareness
+        # questions: ten in all, the most a resident answers.
+        self.assertEqual(len(questions), 10)
+        self.assertEqual(
+            [q.kind for q in questions],
+            [QuestionKind.SATISFACTION] * 7 + [QuestionKind.AWARENESS] * 3,
+        )
+        self.assertTrue(questions[6].is_overall)
+        self.assertEqual(
+            [(q.item.code, str(q.target_rate), str(q.points)) for q in questions[7:] if q.item],
+            [("6.2", "0.800", "1.5"), ("6.2", "0.600", "1.0"), ("6.2", "0.300", "1.5")],
+        )
         self.assertEqual(
             [o.label for o in SurveyOption.objects.filter(campaign=self.campaign)],
             ["满意", "基本满意", "不满意", "不了解"],
@@ -114,7 +138,7 @@ class SettingsTests(SurveyOfficeTestCase):
             ({"pass_percent": Decimal(120)}, "“满意率合格线”应为0到100之间的百分数"),
             ({"questions": []}, "请至少填写一道题目"),
             ({"questions": [f"题{n}" for n in range(11)]}, "题目最多10道"),
-            ({"overall": 12}, "“总体评价题”应在1到8之间"),
+            ({"overall": 12}, "“总体评价题”应在1到7之间"),
             (
                 {"options": [OptionRow("满意", True, True), OptionRow("满意", False, True)]},
                 "答案选项不能重名",
@@ -141,7 +165,15 @@ class SettingsTests(SurveyOfficeTestCase):
     def test_the_questionnaire_is_fixed_once_answers_arrive(self) -> None:
         changed = settings_like(self.campaign, questions=["您对社区满意吗？"], overall=1)
         do_save_survey_settings(self.campaign.pk, changed, actor=self.office)
-        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 1)
+        # The awareness questions stay after the one satisfaction question.
+        self.assertEqual(
+            list(
+                SurveyQuestion.objects.filter(campaign=self.campaign).values_list(
+                    "position", "kind"
+                )
+            ),
+            [(1, "satisfaction"), (2, "awareness"), (3, "awareness"), (4, "awareness")],
+        )
         answer_survey(self.sub, {"满意": 1})
         again = settings_like(self.campaign, questions=["新题目"], overall=1)
         with self.assertRaisesMessage(ActionRefused, "题目和选项不能再修改"):
@@ -208,7 +240,7 @@ class SettingsPageTests(SurveyOfficeTestCase):
     def assert_nothing_saved(self) -> None:
         config = SurveyConfig.objects.get(campaign=self.campaign)
         self.assertEqual((config.sample_size, config.min_duration_seconds), (30, 30))
-        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 8)
+        self.assertEqual(SurveyQuestion.objects.filter(campaign=self.campaign).count(), 10)
         self.assertEqual(SurveyPointTier.objects.filter(campaign=self.campaign).count(), 5)
         self.assertEqual(self.events("survey.configure"), 0)
 
@@ -299,10 +331,14 @@ class SettingsPageTests(SurveyOfficeTestCase):
         post = {**PAGE_POST, "question_2": "", "question_4": "总体评价", "overall": "4"}
         post.update(pass_percent="88.5%", tier_3_rate="95", tier_3_points="20")
         self.assertRedirects(self.client.post(self.url, post), self.url)
-        questions = SurveyQuestion.objects.filter(campaign=self.campaign)
+        questions = SurveyQuestion.objects.filter(
+            campaign=self.campaign, kind=QuestionKind.SATISFACTION
+        )
         self.assertEqual(
             [(q.text, q.is_overall) for q in questions], [("服务态度", False), ("总体评价", True)]
         )
+        awareness = SurveyQuestion.objects.filter(campaign=self.campaign, kind="awareness")
+        self.assertEqual([q.position for q in awareness], [3, 4, 5])
         config = SurveyConfig.objects.get(campaign=self.campaign)
         self.assertEqual(str(config.pass_rate), "0.885")
         tiers_saved = SurveyPointTier.objects.filter(campaign=self.campaign)
@@ -439,7 +475,8 @@ class PageTests(SurveyOfficeTestCase):
         assert row is not None
         text = row.group(0)
         self.assertIn("96.0%", text)  # 24 / 25
-        self.assertIn("95%区间 80.5%～99.3%", text)
+        # The rate with its sample, as every page shows it (pipeline.rates.sample_text).
+        self.assertIn("96.0%（有效问卷25份，少于规定30份，样本不足；95%区间 80.5%–99.3%）", text)
         self.assertIn("样本不足", text)  # 25 < 30
         self.assertIn(">16<", text.replace(" ", "").replace("\n", ""))
         self.assertIn(reverse("survey_detail", args=[2020, self.gumo.code]), text)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from campaign.kernel.models import AuditEvent
 from campaign.pipeline.models import Status
 from campaign.pipeline.workflow import ActionRefused
 from campaign.survey.actions import do_finish_survey
@@ -53,3 +54,30 @@ class ShortSampleTests(SurveyOfficeTestCase):
         page = self.client.get(reverse("survey_detail", args=[2020, self.gumo.code]))
         self.assertContains(page, "样本不足，不计满意度得分")
         self.assertContains(page, "少于规定30份")
+
+    def test_the_audit_row_keeps_the_reason_and_the_flags(self) -> None:
+        do_finish_survey(self.sub.pk, "调查期已结束", True, actor=self.office)
+        event = AuditEvent.objects.filter(details__has_key="short_sample").get()
+        self.assertEqual(
+            {k: event.details[k] for k in ("short_sample", "short_sample_scored", "reason")},
+            {"short_sample": True, "short_sample_scored": False, "reason": "调查期已结束"},
+        )
+        self.assertEqual((event.details["sample_size"], event.details["points"]), (30, "0"))
+
+    def test_the_end_comes_after_the_surveys_work_with_the_sample_beside_it(self) -> None:
+        self.login(self.office)
+        page = self.client.get(reverse("survey_detail", args=[2020, self.gumo.code]))
+        content = page.content.decode()
+        self.assertContains(page, "有效问卷 2/规定 30 份")
+        finish = content.index('id="finish"')
+        for work in ('id="quality"', 'id="codes"', "生成调查码"):
+            self.assertLess(content.index(work), finish, work)
+        self.assertIn('name="confirmed" value="1"', content[finish:])
+
+    def test_the_overview_shows_the_sample_and_the_reason_once_ended(self) -> None:
+        do_finish_survey(self.sub.pk, "入户率低", True, actor=self.office)
+        self.login(self.office)
+        page = self.client.get(reverse("survey_list", args=[2020]))
+        self.assertContains(page, "100.0%（有效问卷2份，少于规定30份，样本不足；95%区间")
+        self.assertContains(page, "样本不足，不计满意度得分")
+        self.assertContains(page, "结束说明：入户率低")

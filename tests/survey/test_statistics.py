@@ -115,7 +115,8 @@ class FiguresTests(CampaignTestCase):
         table = {q.position: counts for q, counts in scheme.table(f)}
         # Every question was answered like the overall one; the excluded two were 满意.
         self.assertEqual(table[1], [28, 10, 5, 3])
-        self.assertEqual(table[8], [28, 10, 5, 3])
+        self.assertEqual(table[7], [28, 10, 5, 3])
+        self.assertNotIn(8, table)  # an awareness question: its own 是/否 table
 
     def test_by_district(self) -> None:
         scheme = scheme_for(self.campaign)

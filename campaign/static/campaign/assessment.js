@@ -70,8 +70,10 @@
         }
         delete form.dataset.failures;
         if (!data.ok) {
-          // Someone saved this item elsewhere: keep the typed text, stop autosaving it.
-          form.dataset.stale = "1";
+          // Refused: the typed text stays in the form, unsaved. Saved elsewhere meanwhile:
+          // stop autosaving it; otherwise the next change tries again.
+          if (data.stale) form.dataset.stale = "1";
+          else pending.add(form);
           show(form, data.error, "error");
           return;
         }

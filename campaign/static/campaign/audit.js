@@ -1,13 +1,22 @@
 // Per-item autosave for the office audit. Without JavaScript the page is one form with a
 // "保存审核打分" button; with it, an item's row is saved on its own when a field changes, a
-// stale row (someone else saved it meanwhile) is stopped and says who, and a save that failed
-// for a passing reason (network, server busy) is retried after 2, 4, 8… seconds.
+// stale row (someone else saved it meanwhile) is stopped and says who — the auditor's next
+// change to it is then saved over it deliberately — and a save that failed for a passing
+// reason (network, server busy, login timed out) is retried after 2, 4, 8… seconds. Each row
+// says 未保存 / 保存中 / 已自动保存, or what went wrong, in the server's words when it sent any.
 (function () {
   "use strict";
   var page = document.getElementById("audit-form");
   if (!page) return;
   var text = document.getElementById("autosave-messages").dataset;
-  var csrf = page.querySelector('input[name="csrfmiddlewaretoken"]').value;
+  var pageToken = page.querySelector('input[name="csrfmiddlewaretoken"]').value;
+
+  // Signing in again (in another tab, after the idle logout) changes the token: the cookie
+  // has the current one.
+  function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : pageToken;
+  }
   var pending = new Set();
 
   function show(row, message, kind) {
@@ -18,7 +27,7 @@
 
   function body(row) {
     var data = new FormData();
-    data.append("csrfmiddlewaretoken", csrf);
+    data.append("csrfmiddlewaretoken", csrf());
     row.querySelectorAll("input[name], textarea[name]").forEach(function (field) {
       data.append(field.name, field.value);
     });
@@ -33,9 +42,20 @@
     setTimeout(function () { save(row); }, wait * 1000);
   }
 
+  // One save at a time for the whole page: a clerk's quick clicks never pile up requests on
+  // the server (the embedded SQLite serialises writers anyway).
+  var queue = [];
+  var inFlight = false;
+
   function save(row) {
     if (row.dataset.stale) return;
-    if (row.dataset.busy) { row.dataset.again = "1"; return; }
+    if (inFlight) {
+      if (queue.indexOf(row) === -1) queue.push(row);
+      row.dataset.busy = "1";
+      show(row, text.saving);
+      return;
+    }
+    inFlight = true;
     row.dataset.busy = "1";
     pending.delete(row);
     show(row, text.saving);
@@ -45,42 +65,64 @@
     })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
+        if (response.redirected && type.indexOf("application/json") === -1) {
+          // Sent to the login page: the session timed out, nothing was saved.
+          return { status: 401, data: { ok: false, error: text.login } };
+        }
         if (type.indexOf("application/json") === -1) {
           // Not the view's answer: the server (or a proxy before it) failed.
           return { status: response.status, data: { ok: false, error: text.server + " (" + response.status + ")" } };
         }
         return response.json().then(function (data) { return { status: response.status, data: data }; });
+      }, function () {
+        // Only here did the request not reach the server (or its answer not come back).
+        return { status: 0, data: { ok: false, error: text.offline } };
       })
       .then(function (result) {
         var data = result.data;
         if (data.ok) {
           delete row.dataset.failures;
           row.querySelector('input[name^="version-"]').value = data.version;
-          show(row, text.saved + " " + data.saved_at, "ok");
+          // Typed on while this save was under way: that is saved next.
+          if (pending.has(row)) show(row, text.unsaved, "warn");
+          else show(row, text.saved + " " + data.saved_at, "ok");
           return;
         }
         if (data.stale) {
+          // Keep the typed values; the row now carries the version the message speaks of.
           row.dataset.stale = "1";
+          pending.add(row);
+          row.querySelector('input[name^="version-"]').value = data.version;
           show(row, data.error, "error");
-        } else if (result.status >= 500 || result.status === 429) {
+        } else if (result.status >= 500 || [0, 401, 429].indexOf(result.status) !== -1) {
           retryLater(row, data.error);
         } else {
           pending.add(row);
           show(row, data.error, "error");
         }
       })
-      .catch(function () { retryLater(row, text.offline); })
+      // An answer the page could not read is the server's failure, not the network's.
+      .catch(function () { retryLater(row, text.server); })
       .finally(function () {
         delete row.dataset.busy;
-        if (row.dataset.again) { delete row.dataset.again; save(row); }
+        inFlight = false;
+        var next = queue.shift();
+        if (next) save(next);
       });
   }
 
   document.querySelectorAll("[data-save-url]").forEach(function (row) {
     var timer = null;
-    row.addEventListener("change", function () { clearTimeout(timer); save(row); });
+    // A change the auditor makes after a stale refusal is theirs to save over the other.
+    row.addEventListener("change", function () {
+      clearTimeout(timer);
+      delete row.dataset.stale;
+      save(row);
+    });
     row.addEventListener("input", function () {
       pending.add(row);
+      delete row.dataset.stale;
+      show(row, text.unsaved, "warn");
       clearTimeout(timer);
       timer = setTimeout(function () { save(row); }, 2000);
     });
@@ -88,10 +130,34 @@
     if (same) {
       same.hidden = false;
       same.addEventListener("click", function () {
+        // The self-score itself: no adjustment, so no reason is needed.
         row.querySelector('input[name^="score-"]').value = same.dataset.sameAsSelf;
+        clearTimeout(timer);
+        delete row.dataset.stale;
         save(row);
       });
     }
+  });
+
+  // The whole-form buttons (保存, 退回修改) wait for the autosaves in flight: each brings back
+  // its row's new version, which the form must carry or its save would be refused as stale.
+  page.addEventListener("submit", function (event) {
+    if (page.dataset.settled) return;
+    event.preventDefault();
+    var button = event.submitter;
+    var waited = 0;
+    // Never from inside this handler: a form ignores a submit requested while it is firing one.
+    setTimeout(function whenSettled() {
+      var busy = page.querySelector("[data-save-url][data-busy]");
+      if (busy && waited < 15000) {
+        waited += 100;
+        setTimeout(whenSettled, 100);
+        return;
+      }
+      pending.clear();
+      page.dataset.settled = "1";
+      page.requestSubmit(button);
+    }, 0);
   });
 
   document.addEventListener("click", function (event) {

@@ -7,9 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from tests.embedded import clerks
-
 ROOT = Path(settings.BASE_DIR)
+CLERKS = Path(__file__).with_name("clerks.py")
 
 
 class EmbeddedDatabaseTests(SimpleTestCase):
@@ -21,7 +20,7 @@ class EmbeddedDatabaseTests(SimpleTestCase):
             env = {**os.environ, "DATA_DIR": data_dir}
             env.pop("DATABASE_URL", None)
             run = subprocess.run(
-                [sys.executable, clerks.__file__],
+                [sys.executable, str(CLERKS)],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,

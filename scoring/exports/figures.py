@@ -64,9 +64,9 @@ def register_cells(submissions: QuerySet[Submission]) -> dict[int, tuple[Any, ..
         .values_list("submission_id", *SHOWN, *results)
     }
     unfrozen = dict(
-        submissions.filter(register_figures__isnull=True)
-        .order_by()
-        .values_list("community_id", "pk")
+        submissions.exclude(pk__in=list(cells)).order_by().values_list("community_id", "pk")
+        if cells
+        else submissions.order_by().values_list("community_id", "pk")
     )
     if unfrozen:
         live = [f"hi_{indicator.value}" for indicator in HardIndicator]

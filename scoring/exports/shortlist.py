@@ -1,8 +1,7 @@
 """The shortlist workbook (入围名单): a summary sheet (the rules version and its thresholds, how
 many communities each rule kept off, per district), then one sheet per district listing its
 communities after the joint review in city-rank order, with category subtotals, the satisfaction
-rate with its sample and 95 % interval, the total, the outcome and the register figures the
-submission froze (``scoring.exports.figures``). Scores are written as floats (tenths of
+rate and its 95 % interval, the total and the outcome. Scores are written as floats (tenths of
 a point print the same), which openpyxl writes faster than Decimals."""
 
 import datetime
@@ -13,12 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.pipeline.models import Campaign, Submission
+from campaign.pipeline.models import Campaign
 from campaign.pipeline.rates import interval_percent, percent, rate_percent
 from communities.models import District
 from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.engine.scores import category_subtotals_in_turn
-from scoring.exports import figures
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -225,7 +223,6 @@ def _district_columns(categories: list[Category]) -> list[Column]:
         Column(_("总分"), 8),
         Column(_("入围结果"), 16),
         Column(_("否决单位数"), 7),
-        *figures.columns(),
     ]
 
 
@@ -248,11 +245,6 @@ def write(
         )
     )
     no_scores = tuple(0.0 for _c in categories)
-    joint = ScoreSnapshot.objects.filter(campaign=campaign, stage=Stage.JOINT)
-    register = figures.register_cells(
-        Submission.objects.filter(pk__in=joint.values("submission_id"))
-    )
-    no_figures = tuple(None for _c in figures.columns())
     outcome_labels = {o.value: str(o.label) for o in Outcome}
     survey = _SurveyCells()
     by_district: dict[int, list[tuple[Any, ...]]] = {d.pk: [] for d in districts}
@@ -282,12 +274,8 @@ def write(
                 workbook,
                 district.name,
                 _("%(district)s示范社区入围名单") % {"district": district.name},
-                _("%(campaign)s · 成员单位联审后得分 · %(figures)s · %(exported)s")
-                % {
-                    "campaign": campaign.name,
-                    "figures": figures.note(),
-                    "exported": export_date_note(moment),
-                },
+                _("%(campaign)s · 成员单位联审后得分 · %(exported)s")
+                % {"campaign": campaign.name, "exported": export_date_note(moment)},
                 columns,
                 frozen_columns=4,
                 taken=taken,
@@ -328,7 +316,6 @@ def write(
                         float(total),
                         outcome_labels.get(outcome, outcome),
                         vetoes,
-                        *register.get(submission_id, no_figures),
                     ]
                 )
                 done += 1

@@ -46,6 +46,7 @@ class ScoringRulesAdmin(ReadOnlyExportAdmin):
         "min_satisfaction",
         "district_quota",
         "city_cap",
+        "exclude_short_sample",
         "created_at",
         "created_by",
     ]
@@ -63,6 +64,8 @@ class ScoreSnapshotAdmin(ReadOnlyExportAdmin):
         "total",
         "satisfied",
         "valid",
+        "sample_size",
+        "short_sample",
         "veto_count",
         "city_rank",
         "district_rank",

@@ -6,19 +6,23 @@ A snapshot exists for each submission and stage it has reached:
 - 审核 once the office has audited at least one item in the current audit round;
 - 联审后 from the joint review on (``FROM_JOINT_REVIEW``).
 
-Its total is the sum of the stage's item scores (``scoring.scores``) plus, at the audit and joint
-stages, the survey's points for the satisfaction item. Ranks are per stage, in the city and in
-the district, in this order: total (highest first), satisfaction rate (highest first, none last),
-the community's 12-digit code (lowest first) — so equal scores always get the same order.
+Its total is the sum of the stage's item scores (``scoring.scores``): at the audit and joint
+stages the survey items' are the survey's (the satisfaction item's tier points, the others'
+frozen points), whatever an audit row or a unit's adjustment says. Snapshots of these stages
+also keep the survey's required sample size and whether it fell short unaccepted. Ranks are
+per stage, in the city and in the district, in this order: total (highest first), satisfaction
+rate (highest first, none last), the community's 12-digit code (lowest first) — so equal
+scores always get the same order.
 
 The joint stage follows the workflow first: cancelled after an upheld objection, turned down by
-the leading group (out, with that reason), approved and onwards (on the list, their places
-taken first). The others are held against the shortlist rules, in this order, and the first rule
-a community fails is its outcome: a sample the office did not accept as sufficient (样本不足,
-when the rules exclude it: the reason its total lacks the survey's points); minimum total; a
-survey result at all; minimum satisfaction rate;
-no member unit's veto; the district's quota; the city-wide cap. The quota and the cap take the
-best-ranked of the communities that passed the earlier rules.
+the leading group (out, with that reason), vetoed (out, even once approved), approved and
+onwards (on the list whatever its rank, its place taken first). The others are held against the
+shortlist rules, in this order, and the first rule a community fails is its outcome: a sample
+the office did not accept as sufficient (样本不足, when the rules exclude it: the reason its
+total lacks the survey's points); minimum total; a survey result at all; minimum satisfaction
+rate; no member unit's veto; the district's quota; the city-wide cap. The quota and the cap
+take the approved first, then the best-ranked of the communities that passed the earlier rules;
+the cancelled, declined and vetoed take no place.
 
 Recomputing deletes and rewrites the snapshots in one transaction, under a lock on the campaign
 row, so readers see the old set or the new one and two recomputes never interleave.

@@ -37,8 +37,24 @@ def note() -> str:
     return _("户数、经费、面积和硬指标为申报时冻结的数据（提交后的修改经市办复核后才计入）")
 
 
+class _Cells:
+    """A row's cells; the indicator text worked out once per combination of results (a
+    handful in a city), since translating labels row by row costs more than the query."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        figures, results = row[: len(SHOWN)], tuple(row[len(SHOWN) :])
+        text = self.texts.get(results)
+        if text is None:
+            text = self.texts[results] = _indicator_text(results)
+        *counts, area = figures
+        return (*counts, None if area is None else float(area), text)
+
+
 def _indicator_text(results: tuple[str, ...]) -> str:
-    """ "达标", or each indicator not met with its result: "专职工作者配备未达标"."""
+    """Each indicator not met, with its result ("专职工作者配备未达标"); else 达标."""
     unmet = [
         f"{indicator.label}{Status(result).label}"
         for indicator, result in zip(HardIndicator, results, strict=True)
@@ -47,26 +63,21 @@ def _indicator_text(results: tuple[str, ...]) -> str:
     return "、".join(unmet) if unmet else str(Status.PASS.label)
 
 
-def _cells(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    figures, results = row[: len(SHOWN)], row[len(SHOWN) :]
-    *counts, area = figures
-    return (*counts, None if area is None else float(area), _indicator_text(results))
-
-
 def register_cells(submissions: QuerySet[Submission]) -> dict[int, tuple[Any, ...]]:
     """Per submission of ``submissions``: the cells of ``columns()``, from its frozen figures
     or, where it froze none, from the register."""
     results = [f"{indicator.value}_result" for indicator in HardIndicator]
+    cells_of = _Cells()
     cells = {
-        row[0]: _cells(row[1:])
+        row[0]: cells_of(row[1:])
         for row in RegisterFigures.objects.filter(submission__in=submissions.values("pk"))
         .order_by()
         .values_list("submission_id", *SHOWN, *results)
     }
     unfrozen = dict(
-        submissions.exclude(pk__in=list(cells)).order_by().values_list("community_id", "pk")
-        if cells
-        else submissions.order_by().values_list("community_id", "pk")
+        submissions.filter(register_figures__isnull=True)
+        .order_by()
+        .values_list("community_id", "pk")
     )
     if unfrozen:
         live = [f"hi_{indicator.value}" for indicator in HardIndicator]
@@ -75,5 +86,5 @@ def register_cells(submissions: QuerySet[Submission]) -> dict[int, tuple[Any, ..
             .order_by()
             .values_list("pk", *SHOWN, *live)
         ):
-            cells[unfrozen[row[0]]] = _cells(row[1:])
+            cells[unfrozen[row[0]]] = cells_of(row[1:])
     return cells

@@ -1,7 +1,8 @@
 """The shortlist workbook (入围名单): a summary sheet (the rules version and its thresholds, how
 many communities each rule kept off, per district), then one sheet per district listing its
 communities after the joint review in city-rank order, with category subtotals, the satisfaction
-rate and its 95 % interval, the total and the outcome. Scores are written as floats (tenths of
+rate with its sample and 95 % interval, the total, the outcome and the register figures the
+submission froze (``scoring.exports.figures``). Scores are written as floats (tenths of
 a point print the same), which openpyxl writes faster than Decimals."""
 
 import datetime
@@ -12,11 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.pipeline.models import Campaign
+from campaign.pipeline.models import Campaign, Submission
 from campaign.pipeline.rates import interval_percent, percent, rate_percent
 from communities.models import District
 from scoring.engine.models import Outcome, ScoreSnapshot, ScoringRules, Stage
 from scoring.engine.scores import category_subtotals_in_turn
+from scoring.exports import figures
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -207,6 +209,8 @@ def _district_columns(categories: list[Category]) -> list[Column]:
         Column(_("社区代码"), 14, text=True),
         Column(_("社区名称"), 18),
         Column(_("街道（镇）"), 14),
+        # What the community was judged on, before what it scored.
+        *figures.columns(),
         *(
             Column(
                 _("%(name)s\n（%(points)s分）") % {"name": c.name, "points": points_text(c.points)},
@@ -245,6 +249,12 @@ def write(
         )
     )
     no_scores = tuple(0.0 for _c in categories)
+    # Read before the subtotals' pipeline starts: it must have the connection to itself.
+    joint = ScoreSnapshot.objects.filter(campaign=campaign, stage=Stage.JOINT)
+    register = figures.register_cells(
+        Submission.objects.filter(pk__in=joint.values("submission_id"))
+    )
+    no_figures = tuple(None for _c in figures.columns())
     outcome_labels = {o.value: str(o.label) for o in Outcome}
     survey = _SurveyCells()
     by_district: dict[int, list[tuple[Any, ...]]] = {d.pk: [] for d in districts}
@@ -274,8 +284,12 @@ def write(
                 workbook,
                 district.name,
                 _("%(district)s示范社区入围名单") % {"district": district.name},
-                _("%(campaign)s · 成员单位联审后得分 · %(exported)s")
-                % {"campaign": campaign.name, "exported": export_date_note(moment)},
+                _("%(campaign)s · 成员单位联审后得分 · %(figures)s · %(exported)s")
+                % {
+                    "campaign": campaign.name,
+                    "figures": figures.note(),
+                    "exported": export_date_note(moment),
+                },
                 columns,
                 frozen_columns=4,
                 taken=taken,
@@ -308,6 +322,7 @@ def write(
                         code,
                         data_text(name),
                         data_text(street),
+                        *register.get(submission_id, no_figures),
                         *subtotals.get(submission_id, no_scores),
                         *survey(satisfied or 0, valid or 0),
                         valid,

@@ -1,15 +1,24 @@
 """Survey statistics (满意度调查统计): per district and per community, the questionnaires
 received, excluded and valid, the satisfaction rate with its 95 % Wilson interval, the points it
-earns, pass or fail against the pass rate, 样本不足, and the count of every option of every
-question. Aggregates only: no questionnaire leaves the system."""
+earns, pass or fail against the pass rate, the required sample and 样本不足, the points of the
+other survey items (6.2), and the count of every option of every question. Aggregates only: no
+questionnaire leaves the system.
+
+Once a community's survey has ended, its points, sample size and 样本不足 are the frozen
+result's (``SurveyTally``, ``SurveyItemPoints``): what the scores and the shortlist read, so a
+short sample the office did not accept shows 0 points here as there. While it runs, the points
+are the tiers' for the questionnaires so far."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.pipeline.models import FROM_JOINT_REVIEW, Campaign, Status, Submission
+from campaign.survey.models import SurveyItemPoints, SurveyTally
 from campaign.survey.statistics import (
     BY_CAMPAIGN,
     BY_DISTRICT,
@@ -20,6 +29,7 @@ from campaign.survey.statistics import (
     scheme_for,
 )
 from communities.models import District
+from scoring.engine.rules import current_rules
 from scoring.exports.workbook import (
     Column,
     Params,
@@ -34,6 +44,7 @@ from scoring.exports.workbook import (
     points_text,
     start_sheet,
 )
+from standards.models import Item
 
 SURVEYED = (Status.SURVEYING, *FROM_JOINT_REVIEW)
 
@@ -100,6 +111,59 @@ def _rate_cells(f: Figures) -> list[Any]:
     return [f.valid, f.satisfied, f.rate, percent_text(f.interval)]
 
 
+@dataclass(frozen=True)
+class Ended:
+    """A community's frozen survey result, as the scores read it."""
+
+    points: Decimal
+    sample_size: int
+    short_sample: bool
+    accepted: bool  # a short sample the office accepted for scoring
+
+
+def _ended(campaign: Campaign) -> dict[int, Ended]:
+    rows = SurveyTally.objects.filter(submission__campaign=campaign).values_list(
+        "submission_id", "points", "sample_size", "short_sample", "short_sample_scored"
+    )
+    return {
+        submission_id: Ended(
+            points=Decimal(0) if short and not accepted else points,
+            sample_size=size,
+            short_sample=short,
+            accepted=accepted,
+        )
+        for submission_id, points, size, short, accepted in rows
+    }
+
+
+def _other_items(campaign: Campaign) -> list[Item]:
+    """The survey items besides the satisfaction item (6.2 from the awareness questions)."""
+    satisfaction = current_rules(campaign).satisfaction_item_id or -1
+    return list(
+        Item.objects.filter(standard_id=campaign.standard_id, check_method=Item.CheckMethod.SURVEY)
+        .exclude(pk=satisfaction)
+        .order_by("display_order", "pk")
+    )
+
+
+def _item_points(campaign: Campaign, items: list[Item]) -> dict[tuple[int, int], Decimal]:
+    rows = SurveyItemPoints.objects.filter(
+        submission__campaign=campaign, item__in=items
+    ).values_list("submission_id", "item_id", "points", "item__max_points")
+    return {
+        (submission_id, item_id): min(points, max_points)
+        for submission_id, item_id, points, max_points in rows
+    }
+
+
+def _short_text(scheme: SurveyScheme, f: Figures, ended: Ended | None) -> str | None:
+    if ended is None:
+        return _("样本不足") if scheme.below_sample(f) else None
+    if not ended.short_sample:
+        return None
+    return _("样本不足（市办认可计分）") if ended.accepted else _("样本不足")
+
+
 def _pass_text(passes: bool | None) -> str:
     if passes is None:
         return "—"
@@ -113,6 +177,7 @@ def _district_sheet(
     note: str,
     submissions: list[tuple[Any, ...]],
     per_community: dict[int, Figures],
+    ended: dict[int, Ended],
 ) -> None:
     responses = campaign_responses(campaign, submission__status__in=SURVEYED)
     per_district = figures(scheme, responses, BY_DISTRICT)
@@ -124,7 +189,8 @@ def _district_sheet(
         f = per_community.get(submission_id) or Figures(key=submission_id)
         communities[district_id] = communities.get(district_id, 0) + 1
         passing[district_id] = passing.get(district_id, 0) + (scheme.passes(f) is True)
-        below[district_id] = below.get(district_id, 0) + scheme.below_sample(f)
+        short = _short_text(scheme, f, ended.get(submission_id)) is not None
+        below[district_id] = below.get(district_id, 0) + short
     fixed = [
         Column(_("区市"), 20),
         Column(_("调查社区数"), 8),
@@ -201,7 +267,10 @@ def write(
     per_community = figures(scheme, campaign_responses(campaign, submission__status__in=SURVEYED))
     progress(1, 3)
     workbook = new_workbook()
-    _district_sheet(workbook, campaign, scheme, note, submissions, per_community)
+    ended = _ended(campaign)
+    others = _other_items(campaign)
+    item_points = _item_points(campaign, others)
+    _district_sheet(workbook, campaign, scheme, note, submissions, per_community, ended)
     progress(2, 3)
     fixed = [
         Column(_("区市"), 12),
@@ -218,7 +287,12 @@ def write(
         Column(_("95%置信区间（%）"), 13),
         Column(_("满意度得分"), 8),
         Column(_("是否达到合格线"), 9),
-        Column(_("样本不足"), 7),
+        Column(_("规定样本量"), 7),
+        Column(_("样本不足"), 9),
+        *(
+            Column(_("%(code)s %(title)s得分") % {"code": i.code, "title": i.title}, 9)
+            for i in others
+        ),
     ]
     layout = start_sheet(
         workbook,
@@ -232,6 +306,7 @@ def write(
     )
     for submission_id, _district_id, district, code, name in submissions:
         f = per_community.get(submission_id) or Figures(key=submission_id)
+        result = ended.get(submission_id)
         layout.sheet.append(
             [
                 data_text(district),
@@ -243,9 +318,11 @@ def write(
                 f.flagged,
                 f.not_counted,
                 *_rate_cells(f),
-                scheme.points(f),
+                scheme.points(f) if result is None else result.points,
                 _pass_text(scheme.passes(f)),
-                _("样本不足") if scheme.below_sample(f) else None,
+                scheme.config.sample_size if result is None else result.sample_size,
+                _short_text(scheme, f, result),
+                *(item_points.get((submission_id, item.pk)) for item in others),
                 *_counts(scheme, f),
             ]
         )

@@ -45,6 +45,8 @@ def shortlist(request: AuthenticatedRequest, year: int) -> HttpResponse:
             "campaign": campaign,
             "year": year,
             "rules": rules,
+            # The rule in the words a community kept off by it reads beside its name.
+            "short_sample_reason": Outcome.SHORT_SAMPLE.label,
             "page": page,
             "outcomes": [(o, o.label, counts.get(o.value, 0)) for o in Outcome if o.value],
             "chosen": chosen,

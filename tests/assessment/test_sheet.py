@@ -519,6 +519,13 @@ class RejectedSheetTests(SheetCase):
         self.assertEqual(sheet.cell(row_of(sheet, "6.1"), 5).value, "由满意度调查计分")
         self.assertIsNone(sheet.cell(row_of(sheet, "6.1"), 6).value)
 
+    def test_a_draft_sheet_says_what_the_register_gives_the_auto_items(self) -> None:
+        sheet = load_workbook(BytesIO(self.download(community=self.gumo))).worksheets[0]
+        row = row_of(sheet, "1.2")  # 4 full-time workers: staffing fails, 0 points
+        self.assertEqual(sheet.cell(row, 5).value, "系统自动核验")
+        self.assertIn("专职工作者配备未达标，得0分", str(sheet.cell(row, 6).value))
+        self.assertIn("威发〔2018〕39号", str(sheet.cell(row, 6).value))
+
     def test_the_action_refuses_a_bad_file_whole(self) -> None:
         sheet = edit(self.download(), fill({"1.1": (3, "本行有效"), "3.4": (99, "超过分值")}))
         with self.assertRaises(SheetRejected) as caught:

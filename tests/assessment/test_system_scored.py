@@ -2,12 +2,16 @@
 (1.2, 1.3, 3.2), which score themselves from the register figures frozen at submission; and
 refused item forms that keep what was typed, the refusal shown inside the item."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
 
 from campaign.assessment.actions import do_submit
+from campaign.district.actions import do_return
 from campaign.pipeline.models import ItemAssessment, ItemAudit, RegisterFigures, Status
+from campaign.pipeline.rates import sample_text
+from campaign.survey.models import SurveyItemPoints
 from standards.models import Item
 from tests.assessment.test_assessment import AssessmentCase
 from tests.builders import open_every_phase, submission_at
@@ -120,6 +124,55 @@ class SystemScoredTests(AssessmentCase):
         self.assertEqual(self.self_scores(submission)["1.2"], self.item("1.2").max_points)
         figures = RegisterFigures.objects.get(submission=submission)
         self.assertEqual(figures.full_time_workers, 9)
+
+    def test_once_the_survey_has_ended_its_items_show_its_figure(self) -> None:
+        submission = submission_at(
+            self.campaign, self.dongbei, Status.JOINT_REVIEW, actor=self.office
+        )
+        SurveyItemPoints.objects.create(
+            submission=submission,
+            item=self.item("6.2"),
+            points=Decimal("3.5"),
+            basis="知晓创建活动的比例90%，达到目标80%。",
+        )
+        self.login(self.staff)
+        content = self.client.get(self.detail_url()).content.decode()
+        rate = sample_text(48, 50, submission.survey_tally.sample_size)
+        satisfaction, awareness = article(content, "6.1"), article(content, "6.2")
+        self.assertIn("由满意度调查计分", satisfaction)
+        self.assertIn(rate, satisfaction)
+        self.assertIn("16分", satisfaction)  # the tiers' points
+        self.assertIn("3.5分", awareness)
+        self.assertIn("知晓创建活动的比例90%", awareness)
+        self.assertIn(rate, awareness)
+        self.assertNotIn('name="files"', satisfaction)
+
+    def test_a_returned_self_assessment_follows_the_register_again(self) -> None:
+        """Returned for correction, the next submission freezes the register anew: the page
+        shows what the corrected figures give, beside those of the last submission."""
+        submission = self.submitted(self.gumo)
+        do_return(submission.pk, "1.2项专职工作者人数有误。", actor=self.district_admin)
+        self.gumo.full_time_workers = 9
+        self.gumo.save()
+        self.login(self.staff)
+        content = self.client.get(self.detail_url(self.gumo)).content.decode()
+        full = format(self.item("1.2").max_points.normalize(), "f")
+        card = article(content, "1.2")
+        self.assertIn(f"得{full}分", card)
+        self.assertIn("实际 9 人", card)
+        self.assertIn("上次提交时的基础数据", content)
+        self.assertIn("<dt>专职工作者人数</dt><dd>4</dd>", content)
+        self.assertIn("重新提交时将按社区名录中届时的数据重新冻结", content)
+
+    def test_after_submission_the_page_lists_figures_edited_since(self) -> None:
+        self.submitted(self.gumo)
+        self.gumo.full_time_workers = 9
+        self.gumo.save()
+        self.login(self.staff)
+        content = self.client.get(self.detail_url(self.gumo)).content.decode()
+        frozen = content[content.index('id="frozen-figures"') :]
+        self.assertIn("提交后已修改", frozen)
+        self.assertIn("<td>专职工作者人数</td><td>4</td><td>9</td>", frozen)
 
 
 class RefusedFormTests(AssessmentCase):

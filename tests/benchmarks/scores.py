@@ -10,9 +10,9 @@ count (default 325, the city, and 10000, a province) it builds a campaign of tha
 communities past the joint review, written with set-based INSERTs: a self-score and an office
 score for each of the 33 items, two member units' opinions on every third item (some with
 adjustments that the clamp cuts), a frozen survey result (every 40th short of its sample), the
-points of the other survey items, a veto on every 50th. Then, --repeat
-times each (median shown; each run of a figure is followed by a run of its ceiling, so a busy
-moment of a shared machine weighs on both):
+points of the other survey items, the register figures frozen at submission, a veto on every
+50th. Then, --repeat times each (median shown; each run of a figure is followed by a run of its
+ceiling, so a busy moment of a shared machine weighs on both):
 
 - recompute: ``scoring.engine.recompute_campaign`` — delete and rewrite every snapshot of the
   three stages, ranks and shortlist outcomes, committed;
@@ -52,7 +52,7 @@ from django.db import connection  # noqa: E402
 
 from campaign.kernel.roles import Role  # noqa: E402
 from campaign.pipeline.actions import do_create_campaign  # noqa: E402
-from campaign.pipeline.models import Campaign, Status, Submission  # noqa: E402
+from campaign.pipeline.models import Campaign, RegisterFigures, Status, Submission  # noqa: E402
 from communities.models import Community, Street  # noqa: E402
 from scoring.engine.recompute import recompute_campaign  # noqa: E402
 from scoring.engine.rules import current_rules  # noqa: E402
@@ -69,6 +69,8 @@ from standards.models import Standard  # noqa: E402
 from tests.base import make_user  # noqa: E402
 from tests.benchmarks import machine  # noqa: E402
 
+T_FIGURES = RegisterFigures._meta.db_table
+T_COMMUNITY = Community._meta.db_table
 RECOMPUTE_TARGET = 2.0
 EXPORT_TARGET = 1.5
 
@@ -108,6 +110,16 @@ INSERT INTO {T_ITEM_POINTS} (submission_id, item_id, points, basis)
 SELECT s.id, it.id, it.max_points * (s.id %% 5) / 4 * 0.8, 'benchmark'
 FROM campaign_submission s JOIN {T_ITEM} it ON it.standard_id = %(standard)s
     AND it.check_method = %(survey)s AND it.id <> %(sat)s
+WHERE s.campaign_id = %(campaign)s;
+
+-- The register figures each submission froze, every 9th short of full-time workers.
+INSERT INTO {T_FIGURES} (submission_id, kind, construction, households, population,
+    full_time_workers, work_funds, party_fund, service_area, staffing_result, work_funds_result,
+    party_fund_result, service_area_result, frozen_at, frozen_by_id)
+SELECT s.id, c.kind, c.construction, 1500 + s.id %% 900, 4000 + s.id %% 2000,
+    CASE WHEN s.id %% 9 = 0 THEN 3 ELSE 6 END, 80000, 200000, 650,
+    CASE WHEN s.id %% 9 = 0 THEN 'fail' ELSE 'pass' END, 'pass', 'pass', 'pass', now(), %(user)s
+FROM campaign_submission s JOIN {T_COMMUNITY} c ON c.id = s.community_id
 WHERE s.campaign_id = %(campaign)s;
 
 INSERT INTO campaign_unitveto (submission_id, unit_id, reason, vetoed_at, vetoed_by_id)

@@ -28,8 +28,22 @@ from openpyxl import load_workbook
 
 from campaign.kernel.models import AuditEvent
 from campaign.kernel.roles import Role
-from campaign.pipeline.models import ItemAudit, Status, Submission, UnitVeto
-from campaign.survey.models import QuestionKind, SurveyQuestion, SurveyResponse, SurveyTally
+from campaign.pipeline.figures import recheck_figures
+from campaign.pipeline.models import (
+    ItemAudit,
+    RegisterFigures,
+    Status,
+    Submission,
+    UnitOpinion,
+    UnitVeto,
+)
+from campaign.survey.models import (
+    QuestionKind,
+    SurveyItemPoints,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTally,
+)
 from communities.models import Community
 from scoring.engine.models import ScoringRules
 from scoring.engine.recompute import recompute_campaign
@@ -48,6 +62,16 @@ CATEGORY_HEADERS = [
     "环境精美\n（16分）",
     "文化精彩\n（17分）",
     "群众满意\n（20分）",
+]
+# The survey workbook's columns before the questions' counts (through 6.2's points).
+FIXED = 17
+FIGURE_HEADERS = [
+    "户数",
+    "专职工作者（人）",
+    "社区工作经费（元）",
+    "党组织服务群众专项经费（元）",
+    "综合服务设施面积（㎡）",
+    "硬指标",
 ]
 
 
@@ -120,6 +144,7 @@ class ShortlistWorkbookTests(ExportCase):
                 "社区代码",
                 "社区名称",
                 "街道（镇）",
+                *FIGURE_HEADERS,
                 *CATEGORY_HEADERS,
                 "满意率（%）",
                 "满意率95%置信区间（%）",
@@ -134,10 +159,15 @@ class ShortlistWorkbookTests(ExportCase):
         # The rate never without its sample: 48 valid of the 30 required.
         survey = (96, "86.5～98.9", 50, 30, 16)
         categories = (14, 12, 13.5, 12.5, 13)
-        dongbei = (1, 1, "371002001001", "东北村社区", "环翠楼街道", *categories, 16, *survey)
+        # Then the register's figures as the submission froze them, and the indicators on them.
+        place = ("371002001001", "东北村社区", "环翠楼街道")
+        figures = (2000, 6, 80_000, 200_000, 650, "达标")
+        dongbei = (1, 1, *place, *figures, *categories, 16, *survey)
         # 古陌 has four full-time workers: the system scores 1.2 at 0.
-        gumo = (3, 2, "371002002001", "古陌社区", "鲸园街道", 9, *categories[1:], 16, *survey)
-        formula = (4, 3, "371002001002", "'=1+1", "环翠楼街道", *categories, 0, None)
+        gumo_figures = (2000, 4, *figures[2:5], "专职工作者配备未达标")
+        gumo_place = (3, 2, "371002002001", "古陌社区", "鲸园街道")
+        gumo = (*gumo_place, *gumo_figures, 9, *categories[1:], 16, *survey)
+        formula = (4, 3, "371002001002", "'=1+1", "环翠楼街道", *figures, *categories, 0, None)
         self.assertEqual(
             rows[3:],
             [
@@ -150,8 +180,33 @@ class ShortlistWorkbookTests(ExportCase):
     def test_the_vetoed_community_gives_its_reason(self) -> None:
         rows = self.rows(self.workbook("shortlist"), "文登区")
         self.assertEqual(rows[3][:4], (2, 1, "371003001001", "龙山社区"))
-        self.assertEqual(rows[3][-3:], (81, "成员单位一票否决", 1))
+        outcome = rows[2].index("入围结果")
+        self.assertEqual(rows[3][outcome - 1 : outcome + 2], (81, "成员单位一票否决", 1))
         self.assertEqual(len(rows), 4)
+
+    def test_the_register_figures_are_those_the_submission_froze(self) -> None:
+        """Figures edited in the register after submission are not what the community was
+        judged on: the list shows the frozen ones until the office re-checks the edit."""
+        Community.objects.filter(pk=self.dongbei.pk).update(
+            households=9000, full_time_workers=2, work_funds=1000, service_area=Decimal(100)
+        )
+        # Submitted before figures were frozen: the register is all there is.
+        RegisterFigures.objects.filter(submission=self.submissions[self.formula.code]).delete()
+        Community.objects.filter(pk=self.formula.pk).update(households=1000, work_funds=30_000)
+        rows = self.rows(self.workbook("shortlist"), "环翠区")
+        figures = rows[2].index("户数")
+        by_code = {row[2]: row[figures : figures + 6] for row in rows[3:]}
+        self.assertIn("户数、经费、面积和硬指标为申报时冻结的数据", rows[1][0])
+        self.assertEqual(by_code["371002001001"], (2000, 6, 80_000, 200_000, 650, "达标"))
+        self.assertEqual(
+            by_code["371002001002"], (1000, 6, 30_000, 200_000, 650, "社区工作经费未达标")
+        )
+        # Once the office takes the edit over, the list follows.
+        frozen = RegisterFigures.objects.get(submission=self.submissions[self.dongbei.code])
+        recheck_figures(frozen, self.office)
+        rows = self.rows(self.workbook("shortlist"), "环翠区")
+        unmet = "专职工作者配备未达标、社区工作经费未达标、综合服务设施面积未达标"
+        self.assertEqual(rows[3][figures : figures + 6], (9000, 2, 1000, 200_000, 100, unmet))
 
     def test_the_summary_counts_outcomes_per_district_and_states_the_rules(self) -> None:
         rows = self.rows(self.workbook("shortlist"), "汇总")
@@ -225,7 +280,9 @@ class ShortlistRulesTests(ExportCase):
                 "全市入围总数": "5个",
             },
         )
-        outcomes = [(row[3], row[-2]) for row in self.rows(data, "环翠区")[3:]]
+        sheet = self.rows(data, "环翠区")
+        outcome = sheet[2].index("入围结果")
+        outcomes = [(row[3], row[outcome]) for row in sheet[3:]]
         self.assertEqual(
             outcomes,
             [
@@ -276,8 +333,45 @@ class MatrixWorkbookTests(ExportCase):
         self.assertEqual(sheet.print_title_cols, "$A:$C")
         self.assertEqual(sheet.freeze_panes, "D5")
 
+    def test_survey_items_show_the_survey_s_figure_whatever_else_was_typed(self) -> None:
+        """The office's guess at 6.2 and a unit's cut of 6.1 counted (or were silently
+        dropped) beside the survey; 6.2 is the awareness questions' to score."""
+        dongbei = self.submissions[self.dongbei.code]
+        six_one, six_two = (
+            Item.objects.get(standard=self.standard, code=c) for c in ("6.1", "6.2")
+        )
+        ItemAudit.objects.create(
+            submission=dongbei, item=six_two, round=1, audited_score=4, updated_by=self.office
+        )
+        UnitOpinion.objects.create(
+            submission=dongbei,
+            item=six_one,
+            unit=MemberUnit.objects.get(code="mzj"),
+            agrees=False,
+            reason="核减",
+            adjustment=-4,
+            updated_by=self.reviewer,
+        )
+        SurveyItemPoints.objects.create(submission=dongbei, item=six_two, points=Decimal("2.5"))
+        recompute_campaign(self.campaign.pk)
+        rows = self.rows(self.workbook("matrix"), "得分明细")
+        row = next(r for r in rows[4:] if r[0] == self.dongbei.code)
+        six_one_at = 3 + 31 * 3
+        self.assertEqual(
+            row[six_one_at : six_one_at + 6],
+            ("由满意度调查计分", 16, 16, "由满意度调查计分", 2.5, 2.5),
+        )
+        self.assertEqual(row[-3:], (65, 83.5, 83.5))
+
 
 class SurveyWorkbookTests(ExportCase):
+    six_two: Item
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.six_two = Item.objects.get(standard=cls.standard, code="6.2")
+
     def test_per_community_figures_and_counts(self) -> None:
         data = self.workbook("survey")
         self.assertEqual(load_workbook(BytesIO(data)).sheetnames, ["各区市", "各社区"])
@@ -285,44 +379,67 @@ class SurveyWorkbookTests(ExportCase):
         self.assertIn("满意率＝总体评价题", rows[1][0])
         self.assertIn("合格线85.0%", rows[1][0])
         self.assertEqual(rows[2][0], "社区")
-        self.assertTrue(rows[2][15].startswith("1. "))
-        fixed = rows[3][:15]
+        self.assertTrue(rows[2][FIXED].startswith("1. "))
         self.assertEqual(
-            fixed[-5:],
-            ("满意率（%）", "95%置信区间（%）", "满意度得分", "是否达到合格线", "样本不足"),
+            rows[3][10:FIXED],
+            (
+                "满意率（%）",
+                "95%置信区间（%）",
+                "满意度得分",
+                "是否达到合格线",
+                "规定样本量",
+                "样本不足",
+                f"6.2 {self.six_two.title}得分",
+            ),
         )
-        self.assertEqual(rows[3][15:19], ("满意", "基本满意", "不满意", "不了解"))
+        self.assertEqual(rows[3][FIXED : FIXED + 4], ("满意", "基本满意", "不满意", "不了解"))
         by_code = {row[1]: row for row in rows[4:]}
         dongbei = by_code["371002001001"]
         self.assertEqual(
-            dongbei[:15],
+            dongbei[:FIXED],
             (
-                "环翠区",
-                "371002001001",
-                "东北村社区",
-                50,
-                0,
-                0,
-                0,
-                0,
-                50,
-                48,
-                96,
-                "86.5～98.9",
-                16,
-                "达标",
-                None,
+                *("环翠区", "371002001001", "东北村社区", 50, 0, 0, 0, 0, 50, 48, 96),
+                *("86.5～98.9", 16, "达标", 30, None, None),
             ),
         )
         # Satisfaction questions by option; awareness questions (answered 是/否) by 是 and 否.
         asked = SurveyQuestion.objects.filter(campaign=self.campaign)
         rated = asked.exclude(kind=QuestionKind.AWARENESS).count()
         aware = asked.filter(kind=QuestionKind.AWARENESS).count()
-        self.assertEqual(dongbei[15:], (40, 8, 2, 0) * rated + (40, 8) * aware)
-        self.assertEqual(rows[3][15 + 4 * rated :], ("是", "否") * aware)
+        self.assertEqual(dongbei[FIXED:], (40, 8, 2, 0) * rated + (40, 8) * aware)
+        self.assertEqual(rows[3][FIXED + 4 * rated :], ("是", "否") * aware)
         formula = by_code["371002001002"]
         self.assertEqual(formula[2], "'=1+1")
-        self.assertEqual(formula[3:15], (0, 0, 0, 0, 0, 0, 0, None, None, 0, "—", "样本不足"))
+        self.assertEqual(
+            formula[3:FIXED], (0, 0, 0, 0, 0, 0, 0, None, None, 0, "—", 30, "样本不足", None)
+        )
+
+    def test_an_ended_survey_shows_the_result_the_scores_read(self) -> None:
+        """A survey ended at 50 of 60 questionnaires showed its tiers' 16 points here while
+        the scores gave it none; 6.2's points were nowhere in the workbook."""
+        SurveyTally.objects.filter(submission=self.submissions[self.dongbei.code]).update(
+            sample_size=60, short_sample=True, finish_reason="调查期结束"
+        )
+        SurveyTally.objects.filter(submission=self.submissions[self.longshan.code]).update(
+            sample_size=60,
+            short_sample=True,
+            short_sample_scored=True,
+            finish_reason="该社区户数少，已全部入户",
+        )
+        SurveyItemPoints.objects.create(
+            submission=self.submissions[self.gumo.code], item=self.six_two, points=Decimal("3.5")
+        )
+        data = self.workbook("survey")
+        rows = self.rows(data, "各社区")
+        points = rows[3].index("满意度得分")
+        by_code = {row[1]: row[points:FIXED] for row in rows[4:]}
+        self.assertEqual(by_code["371002001001"], (0, "达标", 60, "样本不足", None))
+        self.assertEqual(
+            by_code["371003001001"], (16, "达标", 60, "样本不足（市办认可计分）", None)
+        )
+        self.assertEqual(by_code["371002002001"], (16, "达标", 30, None, 3.5))
+        districts = {row[0]: row[11] for row in self.rows(data, "各区市")[4:]}
+        self.assertEqual(districts, {"环翠区": 2, "文登区": 1, "合计": 3})
 
     def test_per_district_totals(self) -> None:
         rows = self.rows(self.workbook("survey"), "各区市")

@@ -173,7 +173,9 @@ class RulesFormTests(ShortlistCase):
         event = AuditEvent.objects.filter(action="scoring.rules").latest("pk")
         self.assertIs(event.details["exclude_short_sample"], False)
         page = self.client.get(self.url())
-        self.assertContains(page, "样本不足：不作为不入围理由")
+        self.assertContains(
+            page, "样本不足：有效问卷少于规定样本量（市办未认可该样本的）：不作为不入围理由"
+        )
 
     def test_the_form_is_labelled_and_filled_with_the_rules_in_force(self) -> None:
         response = self.client.get(self.url())
@@ -236,7 +238,10 @@ class PageTests(ShortlistCase):
         recompute_campaign(self.campaign.pk)
         self.login(self.leader)
         response = self.client.get(self.url())
-        self.assertContains(response, "样本不足：不入围（有效问卷少于规定样本量、市办未认可的")
+        # The rule in the words of the reason a community kept off by it shows.
+        self.assertContains(
+            response, "样本不足：有效问卷少于规定样本量（市办未认可该样本的）：不入围"
+        )
         rows = {s.submission.community.name: s for s in response.context["page"]}
         self.assertEqual(rows["东北村社区"].outcome, Outcome.SHORT_SAMPLE)
         self.assertContains(

@@ -285,8 +285,8 @@ def blocks_on_figures(
 def survey_tally(submission: Submission | None) -> Any:
     """The survey's frozen result once the survey has ended, else None (read through the
     submission: the survey is another stage)."""
-    if submission is None:
-        return None
+    if submission is None or submission.submitted_at is None:
+        return None  # never submitted, never surveyed
     try:
         return submission.survey_tally
     except ObjectDoesNotExist:

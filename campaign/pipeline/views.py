@@ -1,6 +1,9 @@
 """The campaign's timetable: every phase's dates; the office sets a phase's dates before it
 opens and extends a deadline once it has."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -56,52 +59,63 @@ def _render_schedule(
 @login_required
 @require_POST
 def extend_phase(request: AuthenticatedRequest, year: int, phase: str) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
-    if phase not in Phase.values:
-        messages.error(request, _("没有这个阶段。"))
-        return redirect("campaign_schedule", year=year)
-    form = ExtendPhaseForm(request.POST)
-    done = run_form_action(
+    return _change_phase(
         request,
-        form,
-        lambda data: actions.do_extend_phase(
-            campaign.pk,
-            Phase(phase),
+        year,
+        phase,
+        ExtendPhaseForm(request.POST),
+        lambda campaign_id, chosen, data: actions.do_extend_phase(
+            campaign_id,
+            chosen,
             data["ends_on"],
             data["reason"],
             actor=request.user,
             ip=client_ip(request),
         ),
-        _("“%(phase)s”阶段截止日期已调整。") % {"phase": Phase(phase).label},
+        _("“%(phase)s”阶段截止日期已调整。"),
     )
-    if not done:
-        return _render_schedule(request, year, _typed(request, phase, form), status=400)
-    return redirect("campaign_schedule", year=year)
 
 
 @login_required
 @require_POST
 def set_phase_dates(request: AuthenticatedRequest, year: int, phase: str) -> HttpResponse:
-    campaign = campaign_or_404(year)
-    scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
-    if phase not in Phase.values:
-        messages.error(request, _("没有这个阶段。"))
-        return redirect("campaign_schedule", year=year)
-    form = PhaseDatesForm(request.POST)
-    done = run_form_action(
+    return _change_phase(
         request,
-        form,
-        lambda data: actions.do_set_phase_dates(
-            campaign.pk,
-            Phase(phase),
+        year,
+        phase,
+        PhaseDatesForm(request.POST),
+        lambda campaign_id, chosen, data: actions.do_set_phase_dates(
+            campaign_id,
+            chosen,
             data["starts_on"],
             data["ends_on"],
             data["reason"],
             actor=request.user,
             ip=client_ip(request),
         ),
-        _("“%(phase)s”阶段日期已调整。") % {"phase": Phase(phase).label},
+        _("“%(phase)s”阶段日期已调整。"),
+    )
+
+
+def _change_phase(
+    request: AuthenticatedRequest,
+    year: int,
+    phase: str,
+    form: Form,
+    action: Callable[[int, Phase, dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """A schedule form for one phase: the office only; refused, the page again as typed."""
+    campaign = campaign_or_404(year)
+    scope_of(request.user).require(Capability.MANAGE_SCHEDULE)
+    if phase not in Phase.values:
+        messages.error(request, _("没有这个阶段。"))
+        return redirect("campaign_schedule", year=year)
+    done = run_form_action(
+        request,
+        form,
+        lambda data: action(campaign.pk, Phase(phase), data),
+        success % {"phase": Phase(phase).label},
     )
     if not done:
         return _render_schedule(request, year, _typed(request, phase, form), status=400)
